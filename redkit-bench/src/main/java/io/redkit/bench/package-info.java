@@ -1,0 +1,2 @@
+/** Redkit bench. See the module's issue for what lands here. */
+package io.redkit.bench;

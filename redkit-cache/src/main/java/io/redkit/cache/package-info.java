@@ -1,0 +1,2 @@
+/** Redkit cache. See the module's issue for what lands here. */
+package io.redkit.cache;

@@ -1,0 +1,2 @@
+/** The reference server and the {@code redkit} command line. */
+package io.redkit.server;

@@ -1,0 +1,2 @@
+/** Redkit session. See the module's issue for what lands here. */
+package io.redkit.session;

@@ -1,0 +1,2 @@
+/** Redkit web. See the module's issue for what lands here. */
+package io.redkit.web;
