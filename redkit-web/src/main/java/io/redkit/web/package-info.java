@@ -1,2 +1,0 @@
-/** Redkit web. See the module's issue for what lands here. */
-package io.redkit.web;

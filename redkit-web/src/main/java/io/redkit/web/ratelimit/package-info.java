@@ -1,0 +1,2 @@
+/** Rate-limiting servlet filter. */
+package io.redkit.web.ratelimit;

@@ -1,0 +1,2 @@
+/** Session servlet filter. */
+package io.redkit.web.session;
