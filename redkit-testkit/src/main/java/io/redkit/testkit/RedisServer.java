@@ -28,6 +28,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final List<String> args;
     private final String password;
+    private final Path configFile;
     private final Path dir;
     private Process process;
     private boolean suspended;
@@ -37,6 +38,7 @@ public final class RedisServer implements AutoCloseable {
         this.port = b.port != 0 ? b.port : (b.clusterBus ? Ports.freeWithBus() : Ports.free());
         this.args = List.copyOf(b.args);
         this.password = b.password;
+        this.configFile = b.configFile;
         try {
             this.dir = Files.createTempDirectory("redkit-redis-" + port + "-");
         } catch (IOException e) {
@@ -90,6 +92,10 @@ public final class RedisServer implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.toString());
+        if (configFile != null) {
+            // the file must come first; the arguments below override its port, bind, dir and persistence
+            cmd.add(configFile.toAbsolutePath().toString());
+        }
         cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--daemonize", "no",
                 "--protected-mode", "no", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
                 "--logfile", dir.resolve("redis.log").toString(), "--loglevel", "notice"));
@@ -299,6 +305,7 @@ public final class RedisServer implements AutoCloseable {
         private int port;
         private final List<String> args = new ArrayList<>();
         private String password;
+        private Path configFile;
         private boolean clusterBus;
 
         private Builder() {}
@@ -324,6 +331,17 @@ public final class RedisServer implements AutoCloseable {
         /** Arguments from a map: {@code --name value}. */
         public Builder config(Map<String, String> config) {
             config.forEach((k, v) -> args.addAll(List.of("--" + k, v)));
+            return this;
+        }
+
+        /**
+         * A {@code redis.conf} to start from. The testkit's own settings (port, bind 127.0.0.1,
+         * dir, no persistence, log file) and {@link #arg} override it; PING readiness uses the
+         * default user, so a file that disables it needs {@link #password} of a user allowed PING
+         * — or pass {@code arg("--user", ...)}.
+         */
+        public Builder configFile(Path file) {
+            this.configFile = file;
             return this;
         }
 
