@@ -28,6 +28,7 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final List<String> args;
     private final String password;
+    private final String user;
     private final Path configFile;
     private final Path dir;
     private Process process;
@@ -38,6 +39,7 @@ public final class RedisServer implements AutoCloseable {
         this.port = b.port != 0 ? b.port : (b.clusterBus ? Ports.freeWithBus() : Ports.free());
         this.args = List.copyOf(b.args);
         this.password = b.password;
+        this.user = b.user;
         this.configFile = b.configFile;
         try {
             this.dir = Files.createTempDirectory("redkit-redis-" + port + "-");
@@ -99,7 +101,7 @@ public final class RedisServer implements AutoCloseable {
         cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--daemonize", "no",
                 "--protected-mode", "no", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
                 "--logfile", dir.resolve("redis.log").toString(), "--loglevel", "notice"));
-        if (password != null) {
+        if (password != null && user == null) {
             cmd.addAll(List.of("--requirepass", password));
         }
         cmd.addAll(args);
@@ -130,7 +132,7 @@ public final class RedisServer implements AutoCloseable {
             resume();
         }
         try {
-            Resp.call(host(), port, password, "SHUTDOWN", "NOSAVE");
+            Resp.call(host(), port, user, password, "SHUTDOWN", "NOSAVE");
         } catch (IOException | Resp.RespError e) {
             // the connection drops as Redis exits; fall through to waiting
         }
@@ -141,7 +143,7 @@ public final class RedisServer implements AutoCloseable {
     public synchronized void stopWithSave() {
         if (!isRunning()) return;
         try {
-            Resp.call(host(), port, password, "SHUTDOWN", "SAVE");
+            Resp.call(host(), port, user, password, "SHUTDOWN", "SAVE");
         } catch (IOException | Resp.RespError e) {
             // expected: the server closes the connection
         }
@@ -181,7 +183,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public Object command(String... args) {
         try {
-            return Resp.call(host(), port, password, args);
+            return Resp.call(host(), port, user, password, args);
         } catch (IOException e) {
             throw new UncheckedIOException("redis at port " + port + " is not reachable", e);
         }
@@ -265,7 +267,7 @@ public final class RedisServer implements AutoCloseable {
                         + ": " + tail());
             }
             try {
-                Object pong = Resp.call(host(), port, password, "PING");
+                Object pong = Resp.call(host(), port, user, password, "PING");
                 if ("PONG".equals(pong)) {
                     return;
                 }
@@ -305,6 +307,7 @@ public final class RedisServer implements AutoCloseable {
         private int port;
         private final List<String> args = new ArrayList<>();
         private String password;
+        private String user;
         private Path configFile;
         private boolean clusterBus;
 
@@ -337,11 +340,21 @@ public final class RedisServer implements AutoCloseable {
         /**
          * A {@code redis.conf} to start from. The testkit's own settings (port, bind 127.0.0.1,
          * dir, no persistence, log file) and {@link #arg} override it; PING readiness uses the
-         * default user, so a file that disables it needs {@link #password} of a user allowed PING
-         * — or pass {@code arg("--user", ...)}.
+         * default user unless {@link #adminUser} names another one (needed when the file disables
+         * {@code default}).
          */
         public Builder configFile(Path file) {
             this.configFile = file;
+            return this;
+        }
+
+        /**
+         * The ACL user and password the testkit itself uses for PING, SHUTDOWN and
+         * {@link RedisServer#command}; the user must exist (e.g. in the config file).
+         */
+        public Builder adminUser(String user, String password) {
+            this.user = user;
+            this.password = password;
             return this;
         }
 

@@ -35,13 +35,22 @@ public final class Resp {
      * @throws RespError when Redis answers with an error
      */
     public static Object call(String host, int port, String password, String... args) throws IOException {
+        return call(host, port, null, password, args);
+    }
+
+    /** Like {@link #call(String, int, String, String...)}, authenticating as ACL {@code user} when not null. */
+    public static Object call(String host, int port, String user, String password, String... args) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 2000);
             s.setSoTimeout(15_000);
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream());
             if (password != null) {
-                write(out, "AUTH", password);
+                if (user != null) {
+                    write(out, "AUTH", user, password);
+                } else {
+                    write(out, "AUTH", password);
+                }
                 read(in);
             }
             write(out, args);
