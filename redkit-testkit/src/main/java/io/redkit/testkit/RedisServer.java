@@ -132,7 +132,7 @@ public final class RedisServer implements AutoCloseable {
             resume();
         }
         try {
-            Resp.call(host(), port, user, password, "SHUTDOWN", "NOSAVE");
+            Resp.callAs(host(), port, user, password, "SHUTDOWN", "NOSAVE");
         } catch (IOException | Resp.RespError e) {
             // the connection drops as Redis exits; fall through to waiting
         }
@@ -143,7 +143,7 @@ public final class RedisServer implements AutoCloseable {
     public synchronized void stopWithSave() {
         if (!isRunning()) return;
         try {
-            Resp.call(host(), port, user, password, "SHUTDOWN", "SAVE");
+            Resp.callAs(host(), port, user, password, "SHUTDOWN", "SAVE");
         } catch (IOException | Resp.RespError e) {
             // expected: the server closes the connection
         }
@@ -183,7 +183,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public Object command(String... args) {
         try {
-            return Resp.call(host(), port, user, password, args);
+            return Resp.callAs(host(), port, user, password, args);
         } catch (IOException e) {
             throw new UncheckedIOException("redis at port " + port + " is not reachable", e);
         }
@@ -267,7 +267,7 @@ public final class RedisServer implements AutoCloseable {
                         + ": " + tail());
             }
             try {
-                Object pong = Resp.call(host(), port, user, password, "PING");
+                Object pong = Resp.callAs(host(), port, user, password, "PING");
                 if ("PONG".equals(pong)) {
                     return;
                 }

@@ -35,11 +35,11 @@ public final class Resp {
      * @throws RespError when Redis answers with an error
      */
     public static Object call(String host, int port, String password, String... args) throws IOException {
-        return call(host, port, null, password, args);
+        return callAs(host, port, null, password, args);
     }
 
     /** Like {@link #call(String, int, String, String...)}, authenticating as ACL {@code user} when not null. */
-    public static Object call(String host, int port, String user, String password, String... args) throws IOException {
+    public static Object callAs(String host, int port, String user, String password, String... args) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 2000);
             s.setSoTimeout(15_000);
