@@ -1,6 +1,7 @@
 package io.redkit.server;
 
 import io.redkit.core.RedkitConfig;
+import io.redkit.testkit.PostgresServer;
 import io.redkit.testkit.RedisBinary;
 import io.redkit.testkit.RedisServer;
 
@@ -8,38 +9,77 @@ import java.io.PrintStream;
 
 /**
  * The embedded default: when the configuration names no Redis, start a real {@code redis-server}
- * (the one on PATH, else the Redis 6.2 binary from embedded-redis) on a free port, stopped when
- * the process exits (also on Ctrl-C and SIGTERM).
+ * (the one on PATH, else the Redis 6.2 binary from embedded-redis) on a free port; when there is no
+ * {@code DATABASE_URL} and a database is wanted, start a real PostgreSQL. Both are stopped and
+ * their directories removed on close and on JVM exit (Ctrl-C and SIGTERM included).
  */
 final class EmbeddedServices implements AutoCloseable {
     private final RedisServer redis;
+    private final PostgresServer postgres;
     private final RedkitConfig config;
+    private final String databaseUrl;
 
-    private EmbeddedServices(RedisServer redis, RedkitConfig config) {
+    private EmbeddedServices(RedisServer redis, PostgresServer postgres, RedkitConfig config, String databaseUrl) {
         this.redis = redis;
+        this.postgres = postgres;
         this.config = config;
+        this.databaseUrl = databaseUrl;
     }
 
-    /** Uses {@code config} as is when it names a Redis for every namespace; else starts one. */
+    /** Redis only (the doctor). */
     static EmbeddedServices resolve(RedkitConfig config, PrintStream log) {
-        if (!config.needsEmbeddedRedis()) {
-            return new EmbeddedServices(null, config);
+        return resolve(config, null, false, log);
+    }
+
+    /**
+     * Uses what is configured; starts an embedded Redis when some namespace has none, and an
+     * embedded PostgreSQL when {@code wantDatabase} and {@code databaseUrl} is null.
+     */
+    static EmbeddedServices resolve(RedkitConfig config, String databaseUrl, boolean wantDatabase, PrintStream log) {
+        RedisServer redis = null;
+        PostgresServer postgres = null;
+        RedkitConfig effective = config;
+        String db = databaseUrl;
+        try {
+            if (config.needsEmbeddedRedis()) {
+                // a development default, but with what production needs for the queue: AOF on
+                redis = RedisServer.builder().arg("--appendonly", "yes", "--appendfsync", "everysec").start();
+                log.println("REDIS_URL is not set: started embedded Redis " + redis.version() + " at " + redis.url()
+                        + " (binary from " + RedisBinary.source() + ")");
+                effective = config.withDefaultRedis(redis.url());
+            }
+            if (wantDatabase && db == null) {
+                postgres = PostgresServer.start();
+                String name = "redkit";
+                postgres.execute("CREATE DATABASE " + name);
+                db = postgres.url(name);
+                log.println("DATABASE_URL is not set: started embedded PostgreSQL at " + db);
+            }
+        } catch (RuntimeException e) {
+            if (redis != null) redis.close();
+            if (postgres != null) postgres.close();
+            throw e;
         }
-        // the embedded Redis is a development default: give the queue what production needs too
-        RedisServer redis = RedisServer.builder().arg("--appendonly", "yes", "--appendfsync", "everysec").start();
-        log.println("REDIS_URL is not set: started embedded Redis " + redis.version() + " at " + redis.url()
-                + " (binary from " + RedisBinary.source() + ")");
-        return new EmbeddedServices(redis, config.withDefaultRedis(redis.url()));
+        return new EmbeddedServices(redis, postgres, effective, db);
     }
 
     RedkitConfig config() {
         return config;
     }
 
+    /** The database URL to use, or null when none was wanted. */
+    String databaseUrl() {
+        return databaseUrl;
+    }
+
+    /** True when the database was started here (and so holds nothing but demo data). */
+    boolean embeddedDatabase() {
+        return postgres != null;
+    }
+
     @Override
     public void close() {
-        if (redis != null) {
-            redis.close();
-        }
+        if (redis != null) redis.close();
+        if (postgres != null) postgres.close();
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "redkit", mixinStandardHelpOptions = true, version = "redkit 0.1.0-SNAPSHOT",
         description = "Redis-backed caching, job queues, rate limiting and sessions.",
-        subcommands = {DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class RedkitCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,64 @@
+package io.redkit.server;
+
+import io.redkit.core.RedkitConfig;
+import io.redkit.core.RedkitConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code redkit serve}: the HTTP API and dashboard. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Starts the reference server: the HTTP API in front of PostgreSQL and Redis.",
+                "With no REDIS_URL it starts an embedded Redis; with no DATABASE_URL an embedded PostgreSQL with demo "
+                        + "data (100,000 products and the user " + Seeder.DEMO_EMAIL + "). SIGTERM or Ctrl-C stops it "
+                        + "gracefully: no new requests, in-flight ones finish, then Redis and the database are closed."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped normally", "1:failed to start", "2:the configuration is invalid"})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "Port to listen on (default: $PORT, else 8080; 0 = any free port).")
+    Integer port;
+
+    @Option(names = "--seed", description = "Seed demo data even with DATABASE_URL set (default: only the embedded database is seeded).")
+    boolean seed;
+
+    @Override
+    public Integer call() throws Exception {
+        RedkitConfig config;
+        ServerSettings settings;
+        try {
+            config = RedkitConfig.fromEnv();
+            settings = ServerSettings.fromEnv(System.getenv());
+        } catch (RedkitConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        EmbeddedServices services = EmbeddedServices.resolve(config, settings.databaseUrl, true, System.out);
+        boolean doSeed = seed || (settings.seed != null ? settings.seed : services.embeddedDatabase());
+        RedkitServer server;
+        try {
+            server = RedkitServer.start(services.config(), services.databaseUrl(), settings.host,
+                    port != null ? port : settings.port, doSeed);
+        } catch (Exception e) {
+            services.close();
+            System.err.println("failed to start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping: finishing in-flight requests ...");
+            server.close();
+            services.close();
+            stopped.countDown();
+        }, "redkit-shutdown"));
+        String shownHost = settings.host.equals("0.0.0.0") ? "localhost" : settings.host;
+        System.out.println("Redkit server listening on http://" + shownHost + ":" + server.port() + "/");
+        if (doSeed) {
+            System.out.println("demo login: " + Seeder.DEMO_EMAIL + " / " + Seeder.DEMO_PASSWORD);
+        }
+        server.join();
+        stopped.await();
+        return 0;
+    }
+}
