@@ -28,14 +28,17 @@ final class EmbeddedServices implements AutoCloseable {
 
     /** Redis only (the doctor). */
     static EmbeddedServices resolve(RedkitConfig config, PrintStream log) {
-        return resolve(config, null, false, log);
+        return resolve(config, null, false, false, log);
     }
 
     /**
      * Uses what is configured; starts an embedded Redis when some namespace has none, and an
-     * embedded PostgreSQL when {@code wantDatabase} and {@code databaseUrl} is null.
+     * embedded PostgreSQL when {@code wantDatabase} and {@code databaseUrl} is null. With
+     * {@code ownShutdown} the caller's shutdown hook must {@link #close()} them (after its own
+     * graceful stop, which may still need Redis); otherwise the testkit stops them at exit.
      */
-    static EmbeddedServices resolve(RedkitConfig config, String databaseUrl, boolean wantDatabase, PrintStream log) {
+    static EmbeddedServices resolve(RedkitConfig config, String databaseUrl, boolean wantDatabase, boolean ownShutdown,
+                                    PrintStream log) {
         RedisServer redis = null;
         PostgresServer postgres = null;
         RedkitConfig effective = config;
@@ -44,12 +47,14 @@ final class EmbeddedServices implements AutoCloseable {
             if (config.needsEmbeddedRedis()) {
                 // a development default, but with what production needs for the queue: AOF on
                 redis = RedisServer.builder().arg("--appendonly", "yes", "--appendfsync", "everysec").start();
+                if (ownShutdown) redis.releaseExitHook();
                 log.println("REDIS_URL is not set: started embedded Redis " + redis.version() + " at " + redis.url()
                         + " (binary from " + RedisBinary.source() + ")");
                 effective = config.withDefaultRedis(redis.url());
             }
             if (wantDatabase && db == null) {
                 postgres = PostgresServer.start();
+                if (ownShutdown) postgres.releaseExitHook();
                 String name = "redkit";
                 postgres.execute("CREATE DATABASE " + name);
                 db = postgres.url(name);

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code redkit serve}: the HTTP API and dashboard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -34,24 +35,29 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("configuration error: " + e.getMessage());
             return 2;
         }
-        EmbeddedServices services = EmbeddedServices.resolve(config, settings.databaseUrl, true, System.out);
+        EmbeddedServices services = EmbeddedServices.resolve(config, settings.databaseUrl, true, true, System.out);
         boolean doSeed = seed || (settings.seed != null ? settings.seed : services.embeddedDatabase());
+        AtomicReference<RedkitServer> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        // one ordered shutdown: the server drains (still using Redis), then the embedded services stop
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            RedkitServer s = running.get();
+            if (s != null) {
+                System.out.println("stopping: finishing in-flight requests ...");
+                s.close();
+            }
+            services.close();
+            stopped.countDown();
+        }, "redkit-shutdown"));
         RedkitServer server;
         try {
             server = RedkitServer.start(services.config(), services.databaseUrl(), settings.host,
                     port != null ? port : settings.port, doSeed);
+            running.set(server);
         } catch (Exception e) {
-            services.close();
             System.err.println("failed to start: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping: finishing in-flight requests ...");
-            server.close();
-            services.close();
-            stopped.countDown();
-        }, "redkit-shutdown"));
         String shownHost = settings.host.equals("0.0.0.0") ? "localhost" : settings.host;
         System.out.println("Redkit server listening on http://" + shownHost + ":" + server.port() + "/");
         if (doSeed) {

@@ -35,7 +35,9 @@ public final class PostgresServer implements AutoCloseable {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setPort(Ports.free())
                     .setDataDirectory(dir.resolve("data"))
-                    .setCleanDataDirectory(true)
+                    // we remove the directory ourselves after stopping; zonky deleting it from its own exit hook races with ours
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setOverrideWorkingDirectory(dir.toFile())
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("fsync", "off")
@@ -103,6 +105,15 @@ public final class PostgresServer implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("failed: " + sql, e);
         }
+    }
+
+    /**
+     * Leaves stopping this server at JVM exit to the caller, who must {@link #close()} it in its
+     * own shutdown sequence. By default the testkit's exit hook stops it.
+     */
+    public PostgresServer releaseExitHook() {
+        Cleanup.unregister(dir);
+        return this;
     }
 
     @Override

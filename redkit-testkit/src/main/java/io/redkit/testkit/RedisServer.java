@@ -216,6 +216,16 @@ public final class RedisServer implements AutoCloseable {
         return info("redis_version");
     }
 
+    /**
+     * Leaves stopping this server at JVM exit to the caller, who must {@link #close()} it in its
+     * own shutdown sequence (e.g. after draining work that still needs Redis). By default the
+     * testkit's exit hook kills it, concurrently with any other hook.
+     */
+    public RedisServer releaseExitHook() {
+        Cleanup.unregister(dir);
+        return this;
+    }
+
     /** Stops the process and deletes its directory. */
     @Override
     public synchronized void close() {
