@@ -1,0 +1,239 @@
+package io.redkit.ratelimit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.redkit.core.Namespace;
+import io.redkit.core.internal.Checks;
+import io.redkit.core.time.Ticker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a {@link RateLimiter} runs: where its keys live, its local caches and how it behaves while
+ * Redis is away. Immutable; {@link #builder()}, {@link #defaults()}, {@link #toBuilder()}. Each
+ * builder option may be set once.
+ */
+public final class RateLimiterOptions {
+    /**
+     * The namespace of the state keys: {@link Namespace#SESSION}, whose Redis should not evict
+     * (a cache's LRU would silently forget windows and admit more than the limit).
+     */
+    public static final Namespace DEFAULT_NAMESPACE = Namespace.SESSION;
+    /**
+     * Keys remembered as denied until an instant, answered without a round trip: 10,000. 0 turns
+     * the cache off.
+     */
+    public static final int DEFAULT_DENIED_CACHE_SIZE = 10_000;
+    /** Keys the in-process fallback of {@link FailureMode#LOCAL} policies keeps: 100,000, least recently used evicted. */
+    public static final int DEFAULT_LOCAL_FALLBACK_MAX_KEYS = 100_000;
+    /** The retry-after of a {@link Decision.Reason#FAIL_CLOSED} decision: 1 s. */
+    public static final Duration DEFAULT_FAIL_CLOSED_RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * After a check finds Redis unreachable, further checks skip Redis (and decide by failure
+     * mode at once) for this long: 500 ms. Keeps every request from waiting the command timeout
+     * while Redis hangs.
+     */
+    public static final Duration DEFAULT_UNAVAILABLE_BACKOFF = Duration.ofMillis(500);
+    /** Failure-mode decisions are logged at most once per policy per this interval: 1 min. */
+    public static final Duration DEFAULT_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    private static final RateLimiterOptions DEFAULTS = builder().build();
+
+    private final Namespace namespace;
+    private final int deniedCacheSize;
+    private final int localFallbackMaxKeys;
+    private final Duration failClosedRetryAfter;
+    private final Duration unavailableBackoff;
+    private final Duration logInterval;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final RateLimitListener listener;
+    private final MeterRegistry meterRegistry;
+
+    private RateLimiterOptions(Builder b) {
+        this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
+        this.deniedCacheSize = b.deniedCacheSize == null ? DEFAULT_DENIED_CACHE_SIZE : b.deniedCacheSize;
+        this.localFallbackMaxKeys = b.localFallbackMaxKeys == null ? DEFAULT_LOCAL_FALLBACK_MAX_KEYS : b.localFallbackMaxKeys;
+        this.failClosedRetryAfter = b.failClosedRetryAfter == null ? DEFAULT_FAIL_CLOSED_RETRY_AFTER : b.failClosedRetryAfter;
+        this.unavailableBackoff = b.unavailableBackoff == null ? DEFAULT_UNAVAILABLE_BACKOFF : b.unavailableBackoff;
+        this.logInterval = b.logInterval == null ? DEFAULT_LOG_INTERVAL : b.logInterval;
+        this.clock = b.clock;
+        this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
+        this.listener = b.listener == null ? new RateLimitListener() {} : b.listener;
+        this.meterRegistry = b.meterRegistry;
+    }
+
+    /** The defaults: every {@code DEFAULT_*} constant, Redis server time, no listener, no metrics. */
+    public static RateLimiterOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these values, each of which may be replaced. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.namespace = namespace;
+        b.deniedCacheSize = deniedCacheSize;
+        b.localFallbackMaxKeys = localFallbackMaxKeys;
+        b.failClosedRetryAfter = failClosedRetryAfter;
+        b.unavailableBackoff = unavailableBackoff;
+        b.logInterval = logInterval;
+        b.clock = clock;
+        b.ticker = ticker;
+        b.listener = listener;
+        b.meterRegistry = meterRegistry;
+        b.fresh = false;
+        return b;
+    }
+
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    public int deniedCacheSize() {
+        return deniedCacheSize;
+    }
+
+    public int localFallbackMaxKeys() {
+        return localFallbackMaxKeys;
+    }
+
+    public Duration failClosedRetryAfter() {
+        return failClosedRetryAfter;
+    }
+
+    public Duration unavailableBackoff() {
+        return unavailableBackoff;
+    }
+
+    public Duration logInterval() {
+        return logInterval;
+    }
+
+    /**
+     * The clock whose time is sent with each check instead of reading Redis {@code TIME}; empty
+     * (the default) means the Redis server's clock, which is what several processes must share.
+     */
+    public Optional<Clock> clock() {
+        return Optional.ofNullable(clock);
+    }
+
+    /** The monotonic time source of the local caches and the unavailability backoff. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    public RateLimitListener listener() {
+        return listener;
+    }
+
+    /** Where failure-mode decisions are counted ({@code redkit.ratelimit.redis.unavailable}); empty: nowhere. */
+    public Optional<MeterRegistry> meterRegistry() {
+        return Optional.ofNullable(meterRegistry);
+    }
+
+    /** Builds {@link RateLimiterOptions}. */
+    public static final class Builder {
+        private Namespace namespace;
+        private Integer deniedCacheSize;
+        private Integer localFallbackMaxKeys;
+        private Duration failClosedRetryAfter;
+        private Duration unavailableBackoff;
+        private Duration logInterval;
+        private Clock clock;
+        private Ticker ticker;
+        private RateLimitListener listener;
+        private MeterRegistry meterRegistry;
+        private boolean fresh = true;
+
+        private Builder() {}
+
+        private void once(Object current, String name) {
+            if (fresh) {
+                Checks.notSetYet(current, name);
+            }
+        }
+
+        /** The namespace of the state keys; {@link #DEFAULT_NAMESPACE} unless set. */
+        public Builder namespace(Namespace namespace) {
+            once(this.namespace, "namespace");
+            this.namespace = Checks.notNull(namespace, "namespace");
+            return this;
+        }
+
+        /** Size of the denied-keys cache, 0 (off) to 1,000,000; {@link #DEFAULT_DENIED_CACHE_SIZE} unless set. */
+        public Builder deniedCacheSize(int size) {
+            once(this.deniedCacheSize, "deniedCacheSize");
+            this.deniedCacheSize = Checks.inRange(size, 0, 1_000_000, "deniedCacheSize");
+            return this;
+        }
+
+        /** Keys of the in-process fallback, 1 to 10,000,000; {@link #DEFAULT_LOCAL_FALLBACK_MAX_KEYS} unless set. */
+        public Builder localFallbackMaxKeys(int max) {
+            once(this.localFallbackMaxKeys, "localFallbackMaxKeys");
+            this.localFallbackMaxKeys = Checks.inRange(max, 1, 10_000_000, "localFallbackMaxKeys");
+            return this;
+        }
+
+        /** Retry-after of fail-closed denials, positive; {@link #DEFAULT_FAIL_CLOSED_RETRY_AFTER} unless set. */
+        public Builder failClosedRetryAfter(Duration d) {
+            once(this.failClosedRetryAfter, "failClosedRetryAfter");
+            this.failClosedRetryAfter = Checks.positive(d, "failClosedRetryAfter");
+            return this;
+        }
+
+        /** How long to skip Redis after it was found unreachable, zero or more; {@link #DEFAULT_UNAVAILABLE_BACKOFF} unless set. */
+        public Builder unavailableBackoff(Duration d) {
+            once(this.unavailableBackoff, "unavailableBackoff");
+            this.unavailableBackoff = Checks.notNegative(d, "unavailableBackoff");
+            return this;
+        }
+
+        /** Minimum interval between two failure-mode log lines of one policy; {@link #DEFAULT_LOG_INTERVAL} unless set. */
+        public Builder logInterval(Duration d) {
+            once(this.logInterval, "logInterval");
+            this.logInterval = Checks.positive(d, "logInterval");
+            return this;
+        }
+
+        /**
+         * Sends this clock's time with each check instead of using Redis {@code TIME}. For tests and
+         * single-process use only: processes with different clocks would disagree. Also the clock
+         * of the local fallback (otherwise the system clock).
+         */
+        public Builder clock(Clock clock) {
+            once(this.clock, "clock");
+            this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /** The monotonic time of local caches and backoff; {@link Ticker#system()} unless set. */
+        public Builder ticker(Ticker ticker) {
+            once(this.ticker, "ticker");
+            this.ticker = Checks.notNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Receives events; none unless set. */
+        public Builder listener(RateLimitListener listener) {
+            once(this.listener, "listener");
+            this.listener = Checks.notNull(listener, "listener");
+            return this;
+        }
+
+        /** Counts failure-mode decisions in {@code registry}; none unless set. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            once(this.meterRegistry, "meterRegistry");
+            this.meterRegistry = Checks.notNull(registry, "meterRegistry");
+            return this;
+        }
+
+        public RateLimiterOptions build() {
+            return new RateLimiterOptions(this);
+        }
+    }
+}

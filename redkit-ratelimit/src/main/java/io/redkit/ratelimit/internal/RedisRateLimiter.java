@@ -1,0 +1,259 @@
+package io.redkit.ratelimit.internal;
+
+import io.lettuce.core.ScriptOutputType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.redkit.core.RedisNamespace;
+import io.redkit.core.RedisScript;
+import io.redkit.core.RedisUnavailableException;
+import io.redkit.core.internal.Checks;
+import io.redkit.ratelimit.Decision;
+import io.redkit.ratelimit.FailureMode;
+import io.redkit.ratelimit.LimitedKey;
+import io.redkit.ratelimit.RateLimitListener;
+import io.redkit.ratelimit.RateLimiter;
+import io.redkit.ratelimit.RateLimiterOptions;
+import io.redkit.ratelimit.RatePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link RateLimiter} on Redis: one {@code check.lua} round trip per check, a denied cache in
+ * front, failure modes behind. See {@link RateLimiter} for the contract.
+ */
+public final class RedisRateLimiter implements RateLimiter {
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
+    private static final RedisScript CHECK = RedisScript.load(RedisRateLimiter.class, "check.lua");
+
+    private final RedisNamespace namespace;
+    private final RateLimiterOptions options;
+    private final KeySpace keys;
+    private final DeniedCache denied;
+    private final LocalLimiter local;
+    private final Clock fallbackClock;
+    private final RateLimitListener listener;
+    private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
+    private final Map<String, Counter> unavailableCounters = new ConcurrentHashMap<>();
+    /** Ticker time until which Redis is skipped; only meaningful while {@link #skipping} is set. */
+    private volatile long skipUntil;
+    private volatile boolean skipping;
+
+    public RedisRateLimiter(RedisNamespace namespace, RateLimiterOptions options) {
+        this.namespace = Checks.notNull(namespace, "namespace");
+        this.options = Checks.notNull(options, "options");
+        this.keys = new KeySpace(namespace);
+        this.denied = options.deniedCacheSize() > 0 ? new DeniedCache(options.deniedCacheSize()) : null;
+        this.local = new LocalLimiter(options.localFallbackMaxKeys());
+        this.fallbackClock = options.clock().orElse(Clock.systemUTC());
+        this.listener = options.listener();
+    }
+
+    @Override
+    public Decision check(long cost, LimitedKey... limits) {
+        String[] stateKeys = validate(cost, limits);
+        long tick = options.ticker().read();
+        if (denied != null) {
+            for (int i = 0; i < limits.length; i++) {
+                long until = denied.deniedUntil(stateKeys[i], cost, tick);
+                if (until != -1) {
+                    Duration wait = Duration.ofNanos(until - tick);
+                    return publish(Decision.of(false, Decision.Reason.OVER_LIMIT, Decision.Source.DENIED_CACHE,
+                            limits[i].policy(), limits[i].key(), 0, wait, wait));
+                }
+            }
+        }
+        if (skipping && skipUntil - tick > 0) {
+            return publish(fallback(cost, limits, stateKeys, null));
+        }
+        List<Long> reply;
+        try {
+            reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
+        } catch (RedisUnavailableException e) {
+            skipUntil = options.ticker().read() + options.unavailableBackoff().toNanos();
+            skipping = !options.unavailableBackoff().isZero();
+            return publish(fallback(cost, limits, stateKeys, e));
+        }
+        skipping = false;
+        Decision d = decode(reply, limits);
+        if (!d.allowed() && denied != null) {
+            for (int i = 0; i < limits.length; i++) {
+                Decision part = d.limits().get(i);
+                if (!part.allowed() && !part.retryAfter().isZero()) {
+                    denied.deny(stateKeys[i], cost, tick + part.retryAfter().toNanos(), tick);
+                }
+            }
+        }
+        return publish(d);
+    }
+
+    @Override
+    public Decision inspect(RatePolicy policy, String key) {
+        LimitedKey lk = LimitedKey.of(policy, key);
+        String[] stateKeys = {keys.stateKey(policy, key)};
+        List<Long> reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(1, true, lk));
+        return decode(reply, lk);
+    }
+
+    @Override
+    public void reset(RatePolicy policy, String key) {
+        LimitedKey.of(policy, key);
+        String stateKey = keys.stateKey(policy, key);
+        if (denied != null) {
+            denied.remove(stateKey);
+        }
+        local.remove(stateKey);
+        namespace.await("reset rate limit " + policy.name(), namespace.async().del(stateKey));
+    }
+
+    /** The state key of {@code key} under {@code policy}, for tests and tools. */
+    public String stateKey(RatePolicy policy, String key) {
+        return keys.stateKey(policy, key);
+    }
+
+    private String[] validate(long cost, LimitedKey[] limits) {
+        Checks.notNull(limits, "limits");
+        if (limits.length == 0 || limits.length > MAX_LIMITS_PER_CHECK) {
+            throw new IllegalArgumentException("a check needs 1 to " + MAX_LIMITS_PER_CHECK + " limits: " + limits.length);
+        }
+        if (cost <= 0) {
+            throw new IllegalArgumentException("cost must be positive: " + cost);
+        }
+        String[] stateKeys = new String[limits.length];
+        Set<String> seen = new HashSet<>();
+        int slot = -1;
+        for (int i = 0; i < limits.length; i++) {
+            LimitedKey lk = Checks.notNull(limits[i], "limits[" + i + "]");
+            RatePolicy p = lk.policy();
+            long max = Math.min(p.limit(), p.burst());
+            if (cost > max) {
+                throw new IllegalArgumentException("cost " + cost + " exceeds what policy " + p.name() + " can ever admit at once ("
+                        + max + "): such a request would always be denied");
+            }
+            stateKeys[i] = keys.stateKey(p, lk.key());
+            if (!seen.add(stateKeys[i])) {
+                throw new IllegalArgumentException("limit " + lk + " appears twice in one check");
+            }
+            int s = KeySpace.slot(stateKeys[i]);
+            if (slot == -1) {
+                slot = s;
+            } else if (s != slot) {
+                throw new IllegalArgumentException("the keys of one check must share a hash tag, so the check is one atomic"
+                        + " script on Redis Cluster: " + limits[0] + " and " + lk + " do not; put the shared subject in"
+                        + " braces, e.g. \"{203.0.113.7}:alice\" and \"{203.0.113.7}\"");
+            }
+        }
+        return stateKeys;
+    }
+
+    private Object[] scriptArgs(long cost, boolean inspect, LimitedKey... limits) {
+        Object[] args = new Object[3 + 4 * limits.length];
+        args[0] = options.clock().map(RedisRateLimiter::micros).orElse(-1L);
+        args[1] = cost;
+        args[2] = inspect ? 1 : 0;
+        for (int i = 0; i < limits.length; i++) {
+            RatePolicy p = limits[i].policy();
+            args[3 + 4 * i] = p.algorithm().scriptCode();
+            args[4 + 4 * i] = p.limit();
+            args[5 + 4 * i] = p.windowMicros();
+            args[6 + 4 * i] = p.burst();
+        }
+        return args;
+    }
+
+    private static long micros(Clock clock) {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    private static Decision decode(List<Long> reply, LimitedKey... limits) {
+        boolean all = reply.get(0) == 1L;
+        List<Decision> parts = new ArrayList<>(limits.length);
+        for (int i = 0; i < limits.length; i++) {
+            int b = 2 + 4 * i;
+            boolean ok = reply.get(b) == 1L;
+            parts.add(Decision.of(ok, all ? Decision.Reason.WITHIN_LIMIT : Decision.Reason.OVER_LIMIT, Decision.Source.REDIS,
+                    limits[i].policy(), limits[i].key(), reply.get(b + 1),
+                    Duration.ofNanos(reply.get(b + 2) * 1000), Duration.ofNanos(reply.get(b + 3) * 1000)));
+        }
+        return Decision.combine(parts);
+    }
+
+    private Decision fallback(long cost, LimitedKey[] limits, String[] stateKeys, RuntimeException cause) {
+        List<Decision> closed = new ArrayList<>();
+        List<LimitedKey> localLimits = new ArrayList<>();
+        List<String> localKeys = new ArrayList<>();
+        for (int i = 0; i < limits.length; i++) {
+            RatePolicy p = limits[i].policy();
+            noteUnavailable(p, cause);
+            if (p.failureMode() == FailureMode.CLOSED) {
+                closed.add(Decision.of(false, Decision.Reason.FAIL_CLOSED, Decision.Source.FAILURE_MODE, p, limits[i].key(), 0,
+                        options.failClosedRetryAfter(), options.failClosedRetryAfter()));
+            } else if (p.failureMode() == FailureMode.LOCAL) {
+                localLimits.add(limits[i]);
+                localKeys.add(stateKeys[i]);
+            }
+        }
+        if (!closed.isEmpty()) {
+            return Decision.combine(closed);
+        }
+        List<Decision> localParts = localLimits.isEmpty() ? List.of()
+                : local.check(cost, localLimits, localKeys, micros(fallbackClock));
+        List<Decision> parts = new ArrayList<>(limits.length);
+        int l = 0;
+        for (LimitedKey lk : limits) {
+            if (lk.policy().failureMode() == FailureMode.LOCAL) {
+                parts.add(localParts.get(l++));
+            } else {
+                parts.add(Decision.of(true, Decision.Reason.FAIL_OPEN, Decision.Source.FAILURE_MODE, lk.policy(), lk.key(),
+                        lk.policy().limit(), Duration.ZERO, Duration.ZERO));
+            }
+        }
+        return Decision.combine(parts);
+    }
+
+    private void noteUnavailable(RatePolicy p, RuntimeException cause) {
+        options.meterRegistry().ifPresent(r -> counter(r, p).increment());
+        try {
+            listener.onRedisUnavailable(p, cause);
+        } catch (RuntimeException e) {
+            LOG.warn("rate-limit listener failed in onRedisUnavailable", e);
+        }
+        long now = options.ticker().read();
+        Long last = lastLogged.get(p.name());
+        if (last == null || now - last >= options.logInterval().toNanos()) {
+            boolean won = last == null ? lastLogged.putIfAbsent(p.name(), now) == null : lastLogged.replace(p.name(), last, now);
+            if (won) {
+                LOG.warn("Redis is unavailable for rate-limit policy {}: deciding by failure mode '{}' (logged at most once per {}): {}",
+                        p.name(), p.failureMode().id(), options.logInterval(),
+                        cause == null ? "skipping Redis after a recent failure" : cause.getMessage());
+            }
+        }
+    }
+
+    private Counter counter(MeterRegistry registry, RatePolicy p) {
+        return unavailableCounters.computeIfAbsent(p.name() + "/" + p.failureMode().id(), k -> Counter
+                .builder("redkit.ratelimit.redis.unavailable")
+                .description("Rate-limit checks decided by the policy's failure mode because Redis was unreachable")
+                .tag("policy", p.name()).tag("mode", p.failureMode().id())
+                .register(registry));
+    }
+
+    private Decision publish(Decision d) {
+        try {
+            listener.onDecision(d);
+        } catch (RuntimeException e) {
+            LOG.warn("rate-limit listener failed in onDecision", e);
+        }
+        return d;
+    }
+}
