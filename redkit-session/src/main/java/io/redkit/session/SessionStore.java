@@ -1,0 +1,153 @@
+package io.redkit.session;
+
+import io.redkit.core.Namespace;
+import io.redkit.core.Redkit;
+import io.redkit.session.internal.RedisSessionStore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sessions in Redis: create, load, save (as deltas), rotate, revoke, list a user's devices, sweep.
+ *
+ * <pre>{@code
+ * SessionStore store = SessionStore.create(redkit, SessionOptions.defaults());
+ * Session s = store.newSession(ClientInfo.of(ip, userAgent));
+ * s.set("theme", "dark");
+ * store.save(s);                                  // first save writes the whole session
+ * store.login(s, "user-42");                      // new id, data kept; the old id stops working
+ * store.list("user-42");                          // the user's devices
+ * store.revokeAllExcept(s);                       // "log out everywhere else"
+ * }</pre>
+ *
+ * <p>Sessions live in the {@link Namespace#SESSION} namespace. Every change is one Lua script, so
+ * a revocation is effective at once for every instance, and every script's keys share one hash
+ * tag, so the store runs unchanged on Redis Cluster. Expiry decisions use the Redis server's
+ * clock.
+ *
+ * <p>Thread-safe; create one per process and share it. Methods block for at most about the
+ * command timeout. Failures: {@link io.redkit.core.RedisUnavailableException} when Redis cannot
+ * be reached in time, {@link io.redkit.core.RedisCommandException} when it refuses a command,
+ * {@link SessionException} for session-specific refusals. Arguments are never {@code null}
+ * unless stated.
+ */
+public interface SessionStore extends AutoCloseable {
+
+    /** A store in {@code redkit}'s session namespace with {@code options}. Does not connect. */
+    static SessionStore create(Redkit redkit, SessionOptions options) {
+        return new RedisSessionStore(redkit.namespace(Namespace.SESSION), options);
+    }
+
+    /** A store with {@link SessionOptions#defaults()}. */
+    static SessionStore create(Redkit redkit) {
+        return create(redkit, SessionOptions.defaults());
+    }
+
+    /** The options this store was built with. */
+    SessionOptions options();
+
+    /**
+     * A new anonymous session with a fresh id; nothing is written to Redis until {@link #save}, so
+     * visitors who store nothing cost nothing.
+     */
+    Session newSession(ClientInfo client);
+
+    /**
+     * The session with this id, recording the access (at most once per touch interval). A
+     * malformed, unknown, revoked or expired id gives an empty result, never an exception; an id
+     * rotated less than {@link SessionOptions#rotationGrace()} ago gives the rotated session
+     * ({@link Session#isAlias()}).
+     *
+     * @param id     the cookie value; may be {@code null} (then empty)
+     * @param client who is asking, recorded as last access
+     */
+    Optional<Session> load(String id, ClientInfo client);
+
+    /**
+     * Writes the session: all of it when new, otherwise only the attributes that changed.
+     *
+     * @return false when the session no longer exists (revoked or expired meanwhile): nothing was
+     * written, a revoked session is never brought back
+     */
+    boolean save(Session session);
+
+    /**
+     * Logs {@code userId} in: gives the session a new id (session-fixation protection) under the
+     * user's hash tag, keeps its data, sets the user, adds it to the user's index and evicts the
+     * user's oldest sessions beyond {@link SessionOptions#maxSessionsPerUser()}. A session not yet
+     * saved is saved. The old id stops working at once (apart from the rotation grace). The
+     * session object is updated in place: send the client its new {@link Session#id()}.
+     *
+     * @return the same session, with its new id
+     * @throws SessionException when the session expired or was revoked meanwhile, or when it was
+     *                          loaded through an already rotated id ({@link Session#isAlias()})
+     * @throws IllegalArgumentException when {@code userId} is blank, longer than 256 characters or
+     *                                  has control characters
+     */
+    Session login(Session session, String userId);
+
+    /**
+     * Gives the session a new id and keeps everything else, e.g. after a privilege change. Same
+     * rules as {@link #login}.
+     */
+    Session rotate(Session session);
+
+    /**
+     * Deletes the session (logout); its id is invalid at once for every instance.
+     *
+     * @return false when it did not exist any more
+     */
+    boolean invalidate(Session session);
+
+    /**
+     * Revokes one of {@code userId}'s sessions by its public handle (from {@link #list}).
+     *
+     * @return false when the user has no such session; a malformed handle is also simply false
+     */
+    boolean revoke(String userId, String handle);
+
+    /**
+     * Revokes every session of {@code userId}.
+     *
+     * @return how many were revoked
+     */
+    int revokeAll(String userId);
+
+    /**
+     * Revokes every session of the current session's user except the current one ("log out
+     * everywhere else").
+     *
+     * @return how many were revoked
+     * @throws SessionException when the session has no user
+     */
+    int revokeAllExcept(Session current);
+
+    /** The user's live sessions, soonest to expire first; prunes entries of sessions that ended. */
+    List<SessionInfo> list(String userId);
+
+    /** {@link #list(String)} for the current session's user, marking the current session; empty before login. */
+    List<SessionInfo> list(Session current);
+
+    /**
+     * One full incremental sweep: {@code SCAN}s the user indexes (a batch at a time) and removes
+     * the entries of sessions that expired. Safe while other instances sweep too.
+     */
+    SweepResult sweep();
+
+    /**
+     * Runs {@link #sweep()} every {@code interval} on a daemon thread of its own until the returned
+     * handle or the store is closed. Failures are logged and the next run goes on.
+     */
+    AutoCloseable startSweeper(Duration interval);
+
+    /** Adds a listener for this store's events. */
+    void addListener(SessionListener listener);
+
+    /** Removes a listener; does nothing when it was not added. */
+    void removeListener(SessionListener listener);
+
+    /** Stops the sweeper, if started. Does not close the {@link Redkit} it uses. Idempotent. */
+    @Override
+    void close();
+}

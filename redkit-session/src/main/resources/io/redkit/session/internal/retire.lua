@@ -1,0 +1,37 @@
+-- First half of a rotation that moves a session to another hash tag (login): removes the old id
+-- and returns the session's data, which the caller writes under the new id with create.lua. The
+-- old id becomes an alias of the new one for the grace period (or is deleted when the grace is 0).
+-- KEYS[1]  the old session hash
+-- KEYS[2]  the old tag's user index (same tag as KEYS[1]; may not exist)
+-- ARGV[1]  now in ms, or -1 to use the Redis server's TIME
+-- ARGV[2]  grace in ms; 0 for none
+-- ARGV[3]  old handle
+-- ARGV[4]  alias target, "<new tag>.<new handle>"
+-- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
+--        {3, now, f1, v1, f2, v2 ...} retired, with every field of the session
+local function now_ms(arg)
+  local n = tonumber(arg)
+  if n and n >= 0 then return n end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {0} end
+local f = {}
+for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+if f['_alias'] then return {1, f['_alias']} end
+local a, idle, x = tonumber(f['_a']), tonumber(f['_i']), tonumber(f['_x'])
+if not a or not idle or not x then return {0} end
+local now = now_ms(ARGV[1])
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[3])
+if now >= a + idle or now >= x then return {2} end
+local grace = tonumber(ARGV[2])
+if grace > 0 then
+  redis.call('HSET', KEYS[1], '_alias', ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], grace)
+end
+local out = {3, now}
+for i = 1, #h do out[#out + 1] = h[i] end
+return out

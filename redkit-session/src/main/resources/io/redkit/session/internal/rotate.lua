@@ -1,0 +1,48 @@
+-- Gives a session a new id within the same hash tag (privilege change of a logged-in user, or a
+-- login whose user tag is the session's tag), keeping its data. The old id becomes an alias of
+-- the new one for the grace period (or is deleted when the grace is 0).
+-- KEYS[1]  the old session hash
+-- KEYS[2]  the new session hash   (same tag)
+-- KEYS[3]  the user's index       (same tag)
+-- ARGV[1]  now in ms, or -1 to use the Redis server's TIME
+-- ARGV[2]  grace in ms during which the old id still resolves to the new session; 0 for none
+-- ARGV[3]  old handle
+-- ARGV[4]  new handle
+-- ARGV[5]  alias target, "<tag>.<new handle>"
+-- ARGV[6]  user id after rotation, or '' for none
+-- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
+--        {3, now, expiresAt} rotated
+local function now_ms(arg)
+  local n = tonumber(arg)
+  if n and n >= 0 then return n end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local t = redis.call('HMGET', KEYS[1], '_a', '_i', '_x', '_alias')
+if t[4] then return {1, t[4]} end
+if not t[1] then return {0} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
+local now = now_ms(ARGV[1])
+local a, idle, x = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
+if now >= a + idle or now >= x then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[3], ARGV[3])
+  return {2}
+end
+local exp = math.min(now + idle, x)
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[2], '_a', now)
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], '_u', ARGV[6]) else redis.call('HDEL', KEYS[2], '_u') end
+redis.call('PEXPIRE', KEYS[2], exp - now)
+redis.call('ZREM', KEYS[3], ARGV[3])
+if ARGV[6] ~= '' then
+  redis.call('ZADD', KEYS[3], exp, ARGV[4])
+  if redis.call('PTTL', KEYS[3]) < exp - now then redis.call('PEXPIRE', KEYS[3], exp - now) end
+end
+local grace = tonumber(ARGV[2])
+if grace > 0 then
+  redis.call('HSET', KEYS[1], '_alias', ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], grace)
+end
+return {3, now, exp}
