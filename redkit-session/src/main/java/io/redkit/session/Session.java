@@ -79,7 +79,8 @@ public interface Session {
     /**
      * Sets an attribute; {@code null} removes it.
      *
-     * @throws SessionException when the value cannot be encoded as JSON or is too large
+     * @throws SessionException when the value cannot be encoded as JSON
+     * @throws io.redkit.core.codec.PayloadTooLargeException when its encoding is larger than the codec allows
      * @throws IllegalArgumentException when the name is invalid ({@link AttributeKey#validateName})
      */
     <T> void set(AttributeKey<T> key, T value);

@@ -289,6 +289,7 @@ public final class RedisSessionStore implements SessionStore {
         Instant now = Instant.ofEpochMilli(num(r.get(1)));
         if (retired == null) {
             s.committed(s.pendingChanges());
+            emit(new SessionEvent(SessionEvent.Type.CREATED, handle, null, user, null, now));
         } else {
             s.replaceStored(new HashMap<>()); // rebuilt below from the carried data, pending changes stay pending
             for (Map.Entry<String, byte[]> e : attrs.entrySet()) {

@@ -1,6 +1,7 @@
 package io.redkit.session.internal;
 
 import io.redkit.core.codec.CodecException;
+import io.redkit.core.codec.PayloadTooLargeException;
 import io.redkit.core.codec.RedkitCodec;
 import io.redkit.session.AttributeKey;
 import io.redkit.session.ClientInfo;
@@ -234,6 +235,8 @@ public final class SessionImpl implements Session {
         byte[] encoded;
         try {
             encoded = codec.encode(value);
+        } catch (PayloadTooLargeException e) {
+            throw new PayloadTooLargeException("session attribute '" + name + "'", e.size(), e.limit());
         } catch (CodecException e) {
             throw new SessionException("session attribute '" + name + "' cannot be stored: " + e.getMessage(), e);
         }
