@@ -8,6 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.redkit.core.Redkit;
 import io.redkit.core.RedkitConfig;
+import io.redkit.core.health.Doctor;
+import io.redkit.core.health.DoctorReport;
+import io.redkit.core.health.DoctorWarning;
 import io.redkit.server.http.JsonErrorHandler;
 import io.redkit.server.http.RequestIdFilter;
 import io.redkit.server.http.Router;
@@ -24,7 +27,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The reference service: an HTTP API in front of PostgreSQL and Redis. Start with
@@ -81,6 +88,23 @@ public final class RedkitServer implements AutoCloseable {
                 ex.response().getOutputStream().write(text);
             });
             new ProductsApi(database.dataSource()).register(router);
+            Redkit rk = redkit;
+            router.get("/api/doctor", ex -> {
+                DoctorReport report = Doctor.inspect(rk);
+                List<Map<String, Object>> warnings = new ArrayList<>();
+                for (DoctorWarning w : report.warnings()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("namespace", w.namespace().id());
+                    m.put("code", w.code().name());
+                    m.put("message", w.message());
+                    m.put("fix", w.fix());
+                    warnings.add(m);
+                }
+                List<Map<String, Object>> health = new ArrayList<>();
+                report.health().forEach(h -> health.add(h.toMap()));
+                ex.json(200, Map.of("health", health, "warnings", warnings));
+            });
+            new StaticAssets().register(router);
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
             threads.setName("redkit-http");

@@ -134,4 +134,27 @@ class ServerApiTest {
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(r.body()).contains("jvm_memory_used_bytes").contains("lettuce_command_completion_seconds");
     }
+
+    @Test
+    void dashboardAndItsAssetsAreServedWithoutACdn() throws Exception {
+        HttpResponse<String> page = send("GET", "/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("/static/app.js").doesNotContain("https://").doesNotContain("http://");
+        assertThat(send("GET", "/static/app.js", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/static/app.css", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/static/nope.js", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> traversal = send("GET", "/static/..%2Fdb%2Fmigration%2FV1__schema.sql", null);
+        assertThat(traversal.statusCode()).isIn(400, 404);
+        assertThat(traversal.body()).doesNotContain("CREATE TABLE").startsWith("{\"error\"");
+    }
+
+    @Test
+    void doctorReportAsJson() throws Exception {
+        HttpResponse<String> r = send("GET", "/api/doctor", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("health")).hasSize(3);
+        assertThat(body.get("warnings").findValuesAsText("code")).contains("CACHE_NOEVICTION");
+    }
 }
