@@ -1,0 +1,222 @@
+package io.redkit.queue;
+
+import io.redkit.core.codec.JsonCodec;
+import io.redkit.core.codec.RedkitCodec;
+import io.redkit.core.internal.Checks;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Options of a {@link JobQueue} handle: payload codec and size limit, default job options,
+ * retention, events, stalls and the queue rate limit. Immutable; {@link #builder()},
+ * {@link #defaults()}, {@link #toBuilder()}.
+ *
+ * <p>Retention, the rate limit and {@code maxStalls} are applied by the scripts that the handle (and
+ * its workers) run; give every process that uses a queue the same values.
+ */
+public final class QueueOptions {
+    /** Largest encoded payload by default: 512 KiB. */
+    public static final int DEFAULT_MAX_PAYLOAD_SIZE = 512 * 1024;
+    /** Completed jobs kept by default: the newest 1,000, none older than 24 hours. */
+    public static final Retention DEFAULT_COMPLETED_RETENTION = Retention.of(1_000, Duration.ofHours(24));
+    /** Dead jobs kept by default: the newest 10,000, none older than 7 days. */
+    public static final Retention DEFAULT_DEAD_RETENTION = Retention.of(10_000, Duration.ofDays(7));
+    /** Approximate length of the queue's event stream by default: {@value}; 0 turns events off. */
+    public static final int DEFAULT_EVENT_STREAM_MAX_LENGTH = 10_000;
+    /**
+     * How many times by default a job may lose its lease (its worker died or froze) and be given to
+     * another worker before it is dead: {@value}.
+     */
+    public static final int DEFAULT_MAX_STALLS = 2;
+
+    private static final QueueOptions DEFAULTS = new Builder().build();
+
+    private final RedkitCodec codec;
+    private final int maxPayloadSize;
+    private final JobOptions jobDefaults;
+    private final Retention completedRetention;
+    private final Retention deadRetention;
+    private final int eventStreamMaxLength;
+    private final int maxStalls;
+    private final RateLimit rateLimit;
+    private final Clock clock;
+
+    private QueueOptions(Builder b) {
+        this.codec = b.codec == null ? JsonCodec.create() : b.codec;
+        this.maxPayloadSize = b.maxPayloadSize == null ? DEFAULT_MAX_PAYLOAD_SIZE : b.maxPayloadSize;
+        this.jobDefaults = b.jobDefaults == null ? JobOptions.defaults() : b.jobDefaults;
+        this.completedRetention = b.completedRetention == null ? DEFAULT_COMPLETED_RETENTION : b.completedRetention;
+        this.deadRetention = b.deadRetention == null ? DEFAULT_DEAD_RETENTION : b.deadRetention;
+        this.eventStreamMaxLength = b.eventStreamMaxLength == null ? DEFAULT_EVENT_STREAM_MAX_LENGTH : b.eventStreamMaxLength;
+        this.maxStalls = b.maxStalls == null ? DEFAULT_MAX_STALLS : b.maxStalls;
+        this.rateLimit = b.rateLimit;
+        this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    }
+
+    public static QueueOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options; options set on it replace these. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.codec = codec;
+        b.maxPayloadSize = maxPayloadSize;
+        b.jobDefaults = jobDefaults;
+        b.completedRetention = completedRetention;
+        b.deadRetention = deadRetention;
+        b.eventStreamMaxLength = eventStreamMaxLength;
+        b.maxStalls = maxStalls;
+        b.rateLimit = rateLimit;
+        b.clock = clock;
+        b.replacing = true;
+        return b;
+    }
+
+    /** Encodes payloads, results and progress (JSON by default); {@code byte[]} values are stored as they are. */
+    public RedkitCodec codec() {
+        return codec;
+    }
+
+    /** Largest encoded payload in bytes. */
+    public int maxPayloadSize() {
+        return maxPayloadSize;
+    }
+
+    /** Options of jobs added without options. */
+    public JobOptions jobDefaults() {
+        return jobDefaults;
+    }
+
+    public Retention completedRetention() {
+        return completedRetention;
+    }
+
+    public Retention deadRetention() {
+        return deadRetention;
+    }
+
+    /** Approximate maximum length of the event stream; 0 = events off. */
+    public int eventStreamMaxLength() {
+        return eventStreamMaxLength;
+    }
+
+    /** Lease losses a job survives before it is dead. */
+    public int maxStalls() {
+        return maxStalls;
+    }
+
+    /** The queue rate limit, or {@code null} for none. */
+    public RateLimit rateLimit() {
+        return rateLimit;
+    }
+
+    /** The wall clock used for creation timestamps shown to people (never for scheduling decisions). */
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public String toString() {
+        return "QueueOptions{maxPayloadSize=" + maxPayloadSize + ", jobDefaults=" + jobDefaults + ", completedRetention="
+                + completedRetention + ", deadRetention=" + deadRetention + ", eventStreamMaxLength=" + eventStreamMaxLength
+                + ", maxStalls=" + maxStalls + ", rateLimit=" + rateLimit + "}";
+    }
+
+    /** Builds {@link QueueOptions}; each option may be set once (except after {@link #toBuilder()}). Not thread-safe. */
+    public static final class Builder {
+        private RedkitCodec codec;
+        private Integer maxPayloadSize;
+        private JobOptions jobDefaults;
+        private Retention completedRetention;
+        private Retention deadRetention;
+        private Integer eventStreamMaxLength;
+        private Integer maxStalls;
+        private RateLimit rateLimit;
+        private Clock clock;
+        private boolean replacing;
+
+        private Builder() {}
+
+        private void once(Object current, String name) {
+            if (!replacing) {
+                Checks.notSetYet(current, name);
+            }
+        }
+
+        /** Payload, result and progress codec; default {@link JsonCodec#create()}. */
+        public Builder codec(RedkitCodec codec) {
+            once(this.codec, "codec");
+            this.codec = Checks.notNull(codec, "codec");
+            return this;
+        }
+
+        /** Largest encoded payload: 1 byte to 64 MiB, default {@link #DEFAULT_MAX_PAYLOAD_SIZE}. */
+        public Builder maxPayloadSize(int bytes) {
+            once(this.maxPayloadSize, "maxPayloadSize");
+            Checks.inRange(bytes, 1, 64 * 1024 * 1024, "maxPayloadSize");
+            this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /** Options of jobs added without options; default {@link JobOptions#defaults()}. */
+        public Builder jobDefaults(JobOptions options) {
+            once(this.jobDefaults, "jobDefaults");
+            this.jobDefaults = Checks.notNull(options, "jobDefaults");
+            return this;
+        }
+
+        /** Completed jobs kept; default {@link #DEFAULT_COMPLETED_RETENTION}. */
+        public Builder completedRetention(Retention retention) {
+            once(this.completedRetention, "completedRetention");
+            this.completedRetention = Checks.notNull(retention, "completedRetention");
+            return this;
+        }
+
+        /** Dead jobs kept; default {@link #DEFAULT_DEAD_RETENTION}. */
+        public Builder deadRetention(Retention retention) {
+            once(this.deadRetention, "deadRetention");
+            this.deadRetention = Checks.notNull(retention, "deadRetention");
+            return this;
+        }
+
+        /** Approximate event stream length: 0 (off) to 10,000,000, default {@link #DEFAULT_EVENT_STREAM_MAX_LENGTH}. */
+        public Builder eventStreamMaxLength(int length) {
+            once(this.eventStreamMaxLength, "eventStreamMaxLength");
+            Checks.inRange(length, 0, 10_000_000, "eventStreamMaxLength");
+            this.eventStreamMaxLength = length;
+            return this;
+        }
+
+        /** Lease losses a job survives: 0 to 1,000, default {@link #DEFAULT_MAX_STALLS}. */
+        public Builder maxStalls(int maxStalls) {
+            once(this.maxStalls, "maxStalls");
+            Checks.inRange(maxStalls, 0, 1000, "maxStalls");
+            this.maxStalls = maxStalls;
+            return this;
+        }
+
+        /** At most this many starts per period across all workers; default none. */
+        public Builder rateLimit(RateLimit rateLimit) {
+            once(this.rateLimit, "rateLimit");
+            this.rateLimit = Checks.notNull(rateLimit, "rateLimit");
+            return this;
+        }
+
+        /** Wall clock for creation timestamps; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            once(this.clock, "clock");
+            this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        public QueueOptions build() {
+            return new QueueOptions(this);
+        }
+    }
+}

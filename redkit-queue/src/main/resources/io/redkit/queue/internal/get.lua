@@ -1,0 +1,42 @@
+-- get.lua: reads one job and works out its state from the structure that holds it (read-only).
+-- KEYS: 1 wait list, 2 prioritized zset, 3 delayed zset, 4 retrying zset, 5 active zset, 6 completed zset,
+--       7 dead zset, 8 meta hash, 9 rate-limit zset
+-- ARGV: 1 key base, 2 job id, 3 rate limit max starts (0 = none), 4 rate limit period ms
+-- Reply: nil when there is no such job, else {record, state hash as flat array, state, score or "", now ms,
+--        paused 0/1, jobs ahead in the run order (waiting only, else -1), ms until the rate limit admits a start (0 = now)}
+--        state is one of waiting, delayed, retrying, active, completed, dead; the score is the due time
+--        (delayed, retrying), the lease deadline (active) or the finish time (completed, dead).
+local base, id = ARGV[1], ARGV[2]
+local rec = redis.call('GET', base .. 'j:' .. id)
+if not rec then return nil end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local hash = redis.call('HGETALL', base .. 's:' .. id)
+local state, score = 'waiting', false
+for _, p in ipairs({{KEYS[5], 'active'}, {KEYS[3], 'delayed'}, {KEYS[4], 'retrying'}, {KEYS[6], 'completed'}, {KEYS[7], 'dead'}}) do
+  score = redis.call('ZSCORE', p[1], id)
+  if score then state = p[2]; break end
+end
+local ahead = -1
+if state == 'waiting' then
+  local prio = tonumber(string.match(rec, '^1|(-?%d+)|'))
+  if prio == 0 then
+    local pos = redis.call('LPOS', KEYS[1], id)
+    ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(4398046511104000') + (pos or 0)
+  else
+    local s = redis.call('ZSCORE', KEYS[2], id)
+    if s then
+      ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. s)
+      if prio < 0 then ahead = ahead + redis.call('LLEN', KEYS[1]) end
+    else ahead = 0 end
+  end
+end
+local paused = 0
+if redis.call('HGET', KEYS[8], 'paused') == '1' then paused = 1 end
+local rlWait = 0
+local rlMax, rlPeriod = tonumber(ARGV[3]), tonumber(ARGV[4])
+if rlMax > 0 and redis.call('ZCOUNT', KEYS[9], '(' .. string.format('%d', now - rlPeriod), '+inf') >= rlMax then
+  local starts = redis.call('ZRANGEBYSCORE', KEYS[9], '(' .. string.format('%d', now - rlPeriod), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if starts[2] then rlWait = tonumber(starts[2]) + rlPeriod - now + 1 end
+end
+return {rec, hash, state, score or '', now, paused, ahead, rlWait}

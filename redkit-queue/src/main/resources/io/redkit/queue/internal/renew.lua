@@ -1,0 +1,21 @@
+-- renew.lua: extends the leases of a worker's active jobs, all in one call.
+-- KEYS: 1 active zset
+-- ARGV: 1 key base, 2 now ms or "", 3 lease ms (new deadline = now + lease), then pairs: job id, fencing token
+-- Reply: the ids whose lease is lost (taken back after expiry, or the token is stale); their completion will be refused
+local base = ARGV[1]
+local now
+if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
+  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local deadline = now + tonumber(ARGV[3])
+local lost = {}
+for i = 4, #ARGV, 2 do
+  local id, tok = ARGV[i], ARGV[i + 1]
+  local cur = redis.call('ZSCORE', KEYS[1], id)
+  if cur and tonumber(cur) > now and redis.call('HGET', base .. 's:' .. id, 'f') == tok then
+    if deadline > tonumber(cur) then redis.call('ZADD', KEYS[1], 'XX', deadline, id) end
+  else
+    lost[#lost + 1] = id
+  end
+end
+return lost
