@@ -1,0 +1,274 @@
+package io.redkit.web.session;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.redkit.core.Namespace;
+import io.redkit.core.Redkit;
+import io.redkit.core.RedkitConfig;
+import io.redkit.session.SessionOptions;
+import io.redkit.session.SessionStore;
+import io.redkit.testkit.RedisServer;
+import io.redkit.testkit.junit.WithRedis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@WithRedis
+class SessionFilterTest {
+    private static final Pattern COOKIE = Pattern.compile("__Host-session=([A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}); .*");
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private Redkit redkit;
+    private SessionStore store;
+    private WebApp app;
+
+    @BeforeEach
+    void start(RedisServer redis) throws Exception {
+        redkit = track(Redkit.create(RedkitConfig.fromUrl(redis.url())));
+        store = track(SessionStore.create(redkit, SessionOptions.builder().rotationGrace(Duration.ZERO).build()));
+        app = track(new WebApp(store, SessionFilterOptions.defaults()));
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        toClose.add(0, c);
+        return c;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private List<String> sessionKeys() {
+        List<String> keys = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        while (true) {
+            KeyScanCursor<String> page = redkit.namespace(Namespace.SESSION).sync().scan(cursor, ScanArgs.Builder.limit(500));
+            page.getKeys().stream().filter(k -> !k.endsWith(":{events}:stream")).forEach(keys::add);
+            if (page.isFinished()) {
+                return keys;
+            }
+            cursor = page;
+        }
+    }
+
+    /** The session cookie's value in the response's Set-Cookie headers. */
+    private static String sessionCookie(HttpResponse<?> r) {
+        List<String> set = WebApp.setCookies(r);
+        assertThat(set).hasSize(1);
+        Matcher m = COOKIE.matcher(set.get(0));
+        assertThat(m.matches()).as("Set-Cookie %s", set.get(0)).isTrue();
+        return "__Host-session=" + m.group(1);
+    }
+
+    @Test
+    void anonymousRequestsGetNoCookieAndWriteNothing() throws Exception {
+        for (String path : List.of("/hello", "/peek", "/create-only", "/get?k=x")) {
+            HttpResponse<String> r = app.get(path);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(WebApp.setCookies(r)).as(path).isEmpty();
+        }
+        assertThat(sessionKeys()).isEmpty();
+    }
+
+    @Test
+    void storingSomethingStartsASessionWithAHardenedCookie() throws Exception {
+        HttpResponse<String> r = app.get("/set?k=theme&v=dark");
+        assertThat(r.statusCode()).isEqualTo(200);
+        String header = WebApp.setCookies(r).get(0);
+        assertThat(header).matches("__Host-session=[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/; Max-Age=43200; Secure; HttpOnly; SameSite=Lax");
+        String cookie = sessionCookie(r);
+
+        HttpResponse<String> again = app.get("/get?k=theme", cookie);
+        assertThat(again.body()).isEqualTo("dark");
+        assertThat(WebApp.setCookies(again)).as("an unchanged id is not re-sent").isEmpty();
+        assertThat(sessionKeys()).hasSize(1);
+    }
+
+    @Test
+    void plainHttpDevelopmentModeDropsSecureAndThePrefix() throws Exception {
+        try (WebApp dev = new WebApp(store, SessionFilterOptions.builder().secure(false).cookieName("sid")
+                .sameSite(SessionFilterOptions.SameSite.STRICT).persistent(false).build())) {
+            HttpResponse<String> r = dev.get("/set?k=a&v=b");
+            assertThat(WebApp.setCookies(r)).singleElement().asString()
+                    .matches("sid=[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict");
+        }
+    }
+
+    @Test
+    void cookieIsSentEvenWhenTheHandlerFlushesTheBodyFirst() throws Exception {
+        HttpResponse<String> r = app.get("/set-then-flush");
+        assertThat(r.body()).isEqualTo("flushed");
+        String cookie = sessionCookie(r);
+        assertThat(app.get("/get?k=k", cookie).body()).isEqualTo("v");
+    }
+
+    @Test
+    void malformedOrTamperedCookiesAreNoSessionNeverAnError() throws Exception {
+        String good = sessionCookie(app.get("/set?k=a&v=b")).substring("__Host-session=".length());
+        List<String> bad = List.of("", "garbage", good + "x", good.substring(1), good.replace('.', '_'),
+                "AAAAAAAAAAAAAAAA" + good.substring(16), good.substring(0, 30) + "%00" + good.substring(33),
+                good.substring(0, 59) + "!", "x".repeat(5000));
+        for (String value : bad) {
+            HttpResponse<String> r = app.get("/peek", "__Host-session=" + value);
+            assertThat(r.statusCode()).as("cookie %s", value).isEqualTo(200);
+            assertThat(r.body()).as("cookie %s", value).isEqualTo("none");
+        }
+        // a well-formed but unknown id is cleared
+        HttpResponse<String> stale = app.get("/peek", "__Host-session=AAAAAAAAAAAAAAAA" + good.substring(16));
+        assertThat(WebApp.setCookies(stale)).singleElement().asString().startsWith("__Host-session=; Path=/; Max-Age=0");
+        assertThat(app.get("/peek", "__Host-session=" + good).body()).isEqualTo("anonymous");
+    }
+
+    @Test
+    void loginRotatesTheIdAndTheOldCookieStopsWorking() throws Exception {
+        String anonymous = sessionCookie(app.get("/set?k=cart&v=3 items".replace(" ", "%20")));
+        HttpResponse<String> login = app.get("/login?user=alice", anonymous);
+        String loggedIn = sessionCookie(login);
+        assertThat(loggedIn).isNotEqualTo(anonymous);
+
+        assertThat(app.get("/peek", anonymous).body()).isEqualTo("none");
+        assertThat(app.get("/peek", loggedIn).body()).isEqualTo("alice");
+        assertThat(app.get("/get?k=cart", loggedIn).body()).as("data kept across login").isEqualTo("3 items");
+
+        String rotated = sessionCookie(app.get("/rotate", loggedIn));
+        assertThat(app.get("/peek", loggedIn).body()).isEqualTo("none");
+        assertThat(app.get("/peek", rotated).body()).isEqualTo("alice");
+    }
+
+    @Test
+    void logoutClearsTheCookieAndKillsTheSession() throws Exception {
+        String cookie = sessionCookie(app.get("/login?user=alice"));
+        HttpResponse<String> out = app.get("/logout", cookie);
+        assertThat(out.body()).isEqualTo("true");
+        assertThat(WebApp.setCookies(out)).singleElement().asString()
+                .isEqualTo("__Host-session=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax");
+        assertThat(app.get("/peek", cookie).body()).isEqualTo("none");
+    }
+
+    @Test
+    void aDeviceRevokedFromAnotherInstanceIsLoggedOutOnItsNextRequest() throws Exception {
+        String laptop = sessionCookie(app.get("/login?user=alice"));
+        String phone = sessionCookie(app.get("/login?user=alice"));
+        String devices = app.get("/devices", phone).body();
+        assertThat(devices.lines()).hasSize(2).anyMatch(l -> l.endsWith("|Firefox on Linux|true"));
+        String laptopHandle = devices.lines().filter(l -> l.endsWith("|false")).findFirst().orElseThrow().split("\\|")[0];
+
+        try (Redkit other = Redkit.create(redkit.config()); SessionStore otherStore = SessionStore.create(other);
+             WebApp otherInstance = new WebApp(otherStore, SessionFilterOptions.defaults())) {
+            assertThat(otherInstance.get("/revoke?handle=" + laptopHandle, phone).body()).isEqualTo("true");
+        }
+        assertThat(app.get("/peek", laptop).body()).isEqualTo("none");
+        assertThat(app.get("/peek", phone).body()).isEqualTo("alice");
+    }
+
+    @Test
+    void theServletSessionApiWorksAndItsIdIsTheHandleNotTheSecret() throws Exception {
+        HttpResponse<String> first = app.get("/http-session");
+        String cookie = sessionCookie(first);
+        String[] parts = first.body().split(" ");
+        assertThat(parts[0]).matches("[A-Za-z0-9_-]{22}");
+        assertThat(cookie).doesNotContain(parts[0]);
+        assertThat(parts[1]).isEqualTo("1");
+        assertThat(parts[2]).isEqualTo("true");
+        HttpResponse<String> second = app.get("/http-session", cookie);
+        assertThat(second.body()).isEqualTo(parts[0] + " 2 false");
+
+        HttpResponse<String> invalidated = app.get("/http-session-invalidate", cookie);
+        assertThat(invalidated.body()).isEqualTo("null");
+        assertThat(app.get("/peek", cookie).body()).isEqualTo("none");
+    }
+
+    @Test
+    void concurrentRequestsChangingDifferentAttributesKeepAllChanges() throws Exception {
+        String cookie = sessionCookie(app.get("/login?user=alice"));
+        int n = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return app.get("/set?k=a" + k + "&v=" + k, cookie).statusCode();
+                }));
+            }
+            go.countDown();
+            for (Future<Integer> f : results) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < n; i++) {
+            assertThat(app.get("/get?k=a" + i, cookie).body()).isEqualTo(String.valueOf(i));
+        }
+    }
+
+    @Test
+    void redisStoppedMidRequestGives503JsonWithinTheCommandTimeout() throws Exception {
+        try (RedisServer own = RedisServer.startDefault();
+             Redkit r = Redkit.create(RedkitConfig.builder().redisUrl(own.url()).commandTimeout(Duration.ofMillis(300)).build());
+             SessionStore s = SessionStore.create(r);
+             WebApp web = new WebApp(s, SessionFilterOptions.defaults())) {
+            String cookie = sessionCookie(web.get("/login?user=alice"));
+            web.hook = own::stop;
+            long t0 = System.nanoTime();
+            HttpResponse<String> down = web.get("/hook", cookie);
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            assertThat(down.body()).contains("\"error\":\"session_store_unavailable\"");
+            assertThat(WebApp.setCookies(down)).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            web.hook = () -> { };
+
+            assertThat(web.get("/hello", cookie).statusCode()).as("requests that do not use the session still work").isEqualTo(200);
+            assertThat(web.get("/peek").statusCode()).as("anonymous requests need no Redis").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void frozenRedisGives503WithinAboutTheCommandTimeout() throws Exception {
+        try (RedisServer own = RedisServer.startDefault();
+             Redkit r = Redkit.create(RedkitConfig.builder().redisUrl(own.url()).commandTimeout(Duration.ofMillis(300)).build());
+             SessionStore s = SessionStore.create(r);
+             WebApp web = new WebApp(s, SessionFilterOptions.defaults())) {
+            String cookie = sessionCookie(web.get("/login?user=alice"));
+            own.suspend();
+            try {
+                long t0 = System.nanoTime();
+                CompletableFuture<HttpResponse<String>> f = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return web.get("/peek", cookie);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                HttpResponse<String> down = f.get(10, TimeUnit.SECONDS);
+                assertThat(down.statusCode()).isEqualTo(503);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            } finally {
+                own.resume();
+            }
+        }
+    }
+}
