@@ -1,0 +1,221 @@
+package io.redkit.web.ratelimit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.redkit.core.internal.Checks;
+import io.redkit.ratelimit.Decision;
+import io.redkit.ratelimit.LimitedKey;
+import io.redkit.ratelimit.RateLimiter;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Jakarta Servlet filter that rate-limits requests by route, in front of any servlet application
+ * (Jetty, Tomcat, Spring MVC). Thread-safe; build it once with {@link #builder(RateLimiter)}.
+ *
+ * <p>For each request, the first {@link RateLimitRoute} that matches decides which limits apply;
+ * their keys come from the route's {@link KeyResolver}s (a limit whose resolver has no key for
+ * this request is left out; with none left, the request passes unlimited). The limits are checked
+ * together in one round trip, all-or-nothing.
+ *
+ * <p>Every limited response carries the IETF draft fields ({@code draft-ietf-httpapi-ratelimit-headers})
+ * {@code RateLimit-Policy: "login-ip";q=20;w=900, "login";q=5;w=900} (every limit of the route)
+ * and {@code RateLimit: "login";r=0;t=842} (the deciding limit: remaining units, seconds until
+ * it is wholly available again), and the common {@code X-RateLimit-Limit},
+ * {@code X-RateLimit-Remaining} and {@code X-RateLimit-Reset} (seconds from now) for the deciding
+ * limit. A denied request gets {@code 429 Too Many Requests}, {@code Retry-After} (whole seconds,
+ * at least 1) and the body {@code {"error":"rate_limited","policy":"login","retryAfterSeconds":842}}.
+ * When Redis is unreachable: a fail-open policy passes the request with no rate-limit headers; a
+ * fail-closed one answers {@code 503} with {@code Retry-After} and
+ * {@code {"error":"rate_limiter_unavailable",...}}; a local-fallback one behaves as above.
+ *
+ * <p>Counts each limited request in the Micrometer counter {@code redkit.ratelimit.requests} with
+ * tags {@code policy} (the deciding limit) and {@code outcome} ({@code allowed}, {@code denied},
+ * {@code fail_open}, {@code fail_closed}).
+ */
+public final class RateLimitFilter implements Filter {
+    /** The counter of limited requests. */
+    public static final String METER = "redkit.ratelimit.requests";
+
+    private final RateLimiter limiter;
+    private final List<RateLimitRoute> routes;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    private RateLimitFilter(Builder b) {
+        this.limiter = b.limiter;
+        this.routes = List.copyOf(b.routes);
+        this.registry = b.registry == null ? Metrics.globalRegistry : b.registry;
+    }
+
+    /** A builder for a filter checking through {@code limiter}. */
+    public static Builder builder(RateLimiter limiter) {
+        return new Builder(limiter);
+    }
+
+    /** The routes, in matching order. */
+    public List<RateLimitRoute> routes() {
+        return routes;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        RateLimitRoute route = route(request);
+        if (route == null) {
+            chain.doFilter(req, res);
+            return;
+        }
+        List<LimitedKey> limits = new ArrayList<>(route.limits().size());
+        String subject = null;
+        for (RateLimitRoute.Limit l : route.limits()) {
+            String key = l.resolver().resolve(request);
+            if (key == null) {
+                continue;
+            }
+            if (subject == null) {
+                subject = "{" + key + "}";
+                limits.add(LimitedKey.of(l.policy(), subject));
+            } else {
+                limits.add(LimitedKey.of(l.policy(), subject + ":" + key));
+            }
+        }
+        if (limits.isEmpty()) {
+            chain.doFilter(req, res);
+            return;
+        }
+        Decision d = limiter.check(route.cost(request), limits);
+        count(d);
+        if (d.reason() == Decision.Reason.FAIL_OPEN) {
+            chain.doFilter(req, res);
+            return;
+        }
+        long retrySeconds = Math.max(1, ceilSeconds(d.retryAfter()));
+        if (d.reason() == Decision.Reason.FAIL_CLOSED) {
+            response.setHeader("Retry-After", Long.toString(retrySeconds));
+            reject(response, 503, "rate_limiter_unavailable", d.policy().name(), retrySeconds);
+            return;
+        }
+        writeHeaders(response, d);
+        if (d.allowed()) {
+            chain.doFilter(req, res);
+            return;
+        }
+        response.setHeader("Retry-After", Long.toString(retrySeconds));
+        reject(response, 429, "rate_limited", d.policy().name(), retrySeconds);
+    }
+
+    private RateLimitRoute route(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        for (RateLimitRoute r : routes) {
+            if (r.matches(request.getMethod(), path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static void writeHeaders(HttpServletResponse response, Decision d) {
+        StringBuilder policy = new StringBuilder();
+        for (Decision part : d.limits()) {
+            if (policy.length() > 0) policy.append(", ");
+            policy.append('"').append(part.policy().name()).append("\";q=").append(part.limit())
+                    .append(";w=").append(Math.max(1, ceilSeconds(part.policy().window())));
+        }
+        long reset = ceilSeconds(d.resetAfter());
+        response.setHeader("RateLimit-Policy", policy.toString());
+        response.setHeader("RateLimit", "\"" + d.policy().name() + "\";r=" + d.remaining() + ";t=" + reset);
+        response.setHeader("X-RateLimit-Limit", Long.toString(d.limit()));
+        response.setHeader("X-RateLimit-Remaining", Long.toString(d.remaining()));
+        response.setHeader("X-RateLimit-Reset", Long.toString(reset));
+    }
+
+    private static void reject(HttpServletResponse response, int status, String error, String policy, long retrySeconds)
+            throws IOException {
+        byte[] body = ("{\"error\":\"" + error + "\",\"policy\":\"" + policy + "\",\"retryAfterSeconds\":" + retrySeconds + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    private void count(Decision d) {
+        String outcome;
+        switch (d.reason()) {
+            case FAIL_OPEN: outcome = "fail_open"; break;
+            case FAIL_CLOSED: outcome = "fail_closed"; break;
+            default: outcome = d.allowed() ? "allowed" : "denied";
+        }
+        String policy = d.policy().name();
+        counters.computeIfAbsent(policy + "/" + outcome, k -> Counter.builder(METER)
+                .description("Rate-limited requests by deciding policy and outcome")
+                .tag("policy", policy).tag("outcome", outcome.toLowerCase(Locale.ROOT))
+                .register(registry)).increment();
+    }
+
+    private static long ceilSeconds(Duration d) {
+        long s = d.getSeconds();
+        return d.getNano() > 0 ? s + 1 : s;
+    }
+
+    /** Builds a {@link RateLimitFilter}. */
+    public static final class Builder {
+        private final RateLimiter limiter;
+        private final List<RateLimitRoute> routes = new ArrayList<>();
+        private MeterRegistry registry;
+
+        private Builder(RateLimiter limiter) {
+            this.limiter = Checks.notNull(limiter, "limiter");
+        }
+
+        /** Adds a route; routes are tried in the order added and the first match applies. */
+        public Builder route(RateLimitRoute route) {
+            routes.add(Checks.notNull(route, "route"));
+            return this;
+        }
+
+        /** Where to count requests; Micrometer's global registry unless set. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            Checks.notSetYet(this.registry, "meterRegistry");
+            this.registry = Checks.notNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * The filter.
+         *
+         * @throws IllegalArgumentException without any route
+         */
+        public RateLimitFilter build() {
+            if (routes.isEmpty()) {
+                throw new IllegalArgumentException("a rate-limit filter needs at least one route");
+            }
+            return new RateLimitFilter(this);
+        }
+    }
+}
