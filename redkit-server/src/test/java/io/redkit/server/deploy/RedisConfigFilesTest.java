@@ -1,6 +1,10 @@
 package io.redkit.server.deploy;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -195,12 +199,23 @@ class RedisConfigFilesTest {
 
     @Test
     void theCacheUserMayTurnOnClientSideCachingForTheNearCache() {
+        // as the cache module's tracker connects: its own RESP3 client, a client name, BCAST on its prefixes
         RedisNamespace c = redkit.namespace(Namespace.CACHE);
+        RedisClient client = RedisClient.create(c.lettuceClient().getResources());
+        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
+        try (StatefulRedisConnection<String, String> conn = client.connect(StringCodec.UTF8,
+                RedisURI.builder(c.lettuceUri()).withClientName("redkit-cache-tracking").build())) {
+            assertThat(conn.sync().clientTracking(TrackingArgs.Builder.enabled().bcast()
+                    .prefixes("redkit:cache:t:", "redkit:cache:g:", "redkit:cache:n:"))).isEqualTo("OK");
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
         try (var conn = c.openDedicated(StringCodec.UTF8, Duration.ofSeconds(2))) {
             @SuppressWarnings("unchecked")
             StatefulRedisConnection<String, String> standalone = (StatefulRedisConnection<String, String>) conn;
             assertThat(standalone.sync().clientTracking(TrackingArgs.Builder.enabled())).isEqualTo("OK");
             assertThatThrownBy(() -> standalone.sync().clientList()).hasMessageContaining("NOPERM");
+            assertThatThrownBy(() -> standalone.sync().clientKill("127.0.0.1:1")).hasMessageContaining("NOPERM");
         }
     }
 
