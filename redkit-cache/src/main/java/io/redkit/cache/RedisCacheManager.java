@@ -64,12 +64,14 @@ public final class RedisCacheManager implements AutoCloseable {
     private final Tracker tracker;
     private final ExecutorService ownExecutor;
     private final ScheduledExecutorService scheduler;
+    private final MeterRegistry registry;
     private final Map<String, CacheEngine> engines = new ConcurrentHashMap<>();
     private final Map<String, Type> types = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private RedisCacheManager(Builder b) {
         this.ns = b.redkit.namespace(Namespace.CACHE);
+        this.registry = b.registry;
         KeySpace keys = new KeySpace(ns);
         Ticker ticker = b.ticker != null ? b.ticker : Ticker.system();
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -127,6 +129,10 @@ public final class RedisCacheManager implements AutoCloseable {
     /** A cache with default options. */
     public <V> RedisCache<V> cache(String name, Class<V> type) {
         return cache(name, type, CacheOptions.defaults());
+    }
+
+    MeterRegistry registry() {
+        return registry;
     }
 
     CacheEngine engine(String name, CacheOptions options) {
