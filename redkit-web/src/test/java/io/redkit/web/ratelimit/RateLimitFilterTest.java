@@ -1,0 +1,234 @@
+package io.redkit.web.ratelimit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.redkit.core.Redkit;
+import io.redkit.core.RedkitConfig;
+import io.redkit.ratelimit.FailureMode;
+import io.redkit.ratelimit.RateLimiter;
+import io.redkit.ratelimit.RateLimiterOptions;
+import io.redkit.ratelimit.RatePolicies;
+import io.redkit.ratelimit.RatePolicy;
+import io.redkit.testkit.RedisServer;
+import io.redkit.testkit.junit.WithRedis;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The filter over real HTTP: an embedded Jetty 12 in front of a servlet, a real Redis behind. */
+@WithRedis
+class RateLimitFilterTest {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Server jetty;
+    private Redkit redkit;
+    private int port;
+
+    private static final RatePolicy API = RatePolicy.of("api", 3, Duration.ofMinutes(1));
+
+    static final class Hello extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("text/plain");
+            resp.getWriter().write("hello");
+        }
+    }
+
+    private void start(RedisServer redis, RateLimitFilter.Builder filter) throws Exception {
+        start(filter);
+    }
+
+    private void start(RateLimitFilter.Builder filter) throws Exception {
+        jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/app");
+        context.addServlet(new ServletHolder(new Hello()), "/*");
+        context.addFilter(new FilterHolder(filter.build()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        jetty.setHandler(context);
+        jetty.start();
+        port = connector.getLocalPort();
+    }
+
+    private RateLimiter limiter(RedisServer redis) {
+        redkit = Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(), "REDIS_COMMAND_TIMEOUT", "300ms")));
+        return RateLimiter.create(redkit, RateLimiterOptions.builder().unavailableBackoff(Duration.ZERO).build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (jetty != null) jetty.stop();
+        if (redkit != null) redkit.close();
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app" + path)).GET();
+        if (headers.length > 0) b.headers(headers);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app" + path))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) b.headers(headers);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void limitedResponsesCarryHeadersAndDenialIs429WithRetryAfterAndJson(RedisServer redis) throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        start(redis, RateLimitFilter.builder(limiter(redis)).meterRegistry(meters)
+                .route(RateLimitRoute.builder("/api/*").limit(API, KeyResolvers.clientIp()).build()));
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = get("/api/items");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello");
+            assertThat(r.headers().firstValue("RateLimit-Policy")).hasValue("\"api\";q=3;w=60");
+            assertThat(r.headers().firstValue("RateLimit").orElseThrow()).matches("\"api\";r=" + (2 - i) + ";t=(60|59)");
+            assertThat(r.headers().firstValue("X-RateLimit-Limit")).hasValue("3");
+            assertThat(r.headers().firstValue("X-RateLimit-Remaining")).hasValue(String.valueOf(2 - i));
+            assertThat(r.headers().firstValue("X-RateLimit-Reset").orElseThrow()).matches("60|59");
+        }
+        HttpResponse<String> denied = get("/api/items");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+        long retry = Long.parseLong(denied.headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retry).isBetween(1L, 60L);
+        assertThat(denied.body()).isEqualTo("{\"error\":\"rate_limited\",\"policy\":\"api\",\"retryAfterSeconds\":" + retry + "}");
+        assertThat(denied.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+        assertThat(denied.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"api\";r=0;t=");
+
+        // routes that do not match pass untouched
+        HttpResponse<String> other = get("/public");
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.headers().firstValue("RateLimit")).isEmpty();
+
+        assertThat(meters.get(RateLimitFilter.METER).tag("policy", "api").tag("outcome", "allowed").counter().count()).isEqualTo(3);
+        assertThat(meters.get(RateLimitFilter.METER).tag("policy", "api").tag("outcome", "denied").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void spoofedForwardedForFromAnUntrustedPeerIsIgnored(RedisServer redis) throws Exception {
+        // the proxy list does not include the test client's 127.0.0.1
+        start(redis, RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/*").limit(API, KeyResolvers.clientIp(TrustedProxies.of("10.0.0.0/8"))).build()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/x", "X-Forwarded-For", "203.0.113." + i).statusCode()).isEqualTo(200);
+        }
+        assertThat(get("/x", "X-Forwarded-For", "198.51.100.77").statusCode())
+                .as("a fresh forged address does not buy a fresh bucket").isEqualTo(429);
+        assertThat(get("/x").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void aTrustedProxysForwardedForIsHonoured(RedisServer redis) throws Exception {
+        start(redis, RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/*").limit(API, KeyResolvers.clientIp(TrustedProxies.of("127.0.0.1", "10.0.0.0/8"))).build()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/x", "X-Forwarded-For", "203.0.113.5").statusCode()).isEqualTo(200);
+        }
+        assertThat(get("/x", "X-Forwarded-For", "203.0.113.5").statusCode()).isEqualTo(429);
+        // another client behind the same proxy has its own bucket
+        assertThat(get("/x", "X-Forwarded-For", "203.0.113.6").statusCode()).isEqualTo(200);
+        // the client cannot prepend a forged hop: the rightmost untrusted address counts, through a trusted chain
+        assertThat(get("/x", "X-Forwarded-For", "198.51.100.1, 203.0.113.5, 10.1.2.3").statusCode()).isEqualTo(429);
+        assertThat(get("/x", "X-Forwarded-For", "198.51.100.1, 203.0.113.5").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void loginLimitsAreCheckedTogetherAndReportEveryPolicy(RedisServer redis) throws Exception {
+        RatePolicies policies = RatePolicies.defaults();
+        start(redis, RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/login").methods("POST")
+                        .limit(policies.get("login-ip"), KeyResolvers.clientIp())
+                        .limit(policies.get("login"), KeyResolvers.header("X-Account"))
+                        .build()));
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = post("/login", "X-Account", "alice");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("RateLimit-Policy")).hasValue("\"login-ip\";q=20;w=900, \"login\";q=5;w=900");
+            assertThat(r.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"login\";r=" + (4 - i) + ";");
+        }
+        HttpResponse<String> denied = post("/login", "X-Account", "alice");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).contains("\"policy\":\"login\"");
+        // bob from the same IP is not blocked by alice's attempts, and her denial cost the IP nothing
+        HttpResponse<String> bob = post("/login", "X-Account", "bob");
+        assertThat(bob.statusCode()).isEqualTo(200);
+        assertThat(bob.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"login\";r=4;");
+        // GET /login is not limited by a POST-only route
+        assertThat(get("/login").headers().firstValue("RateLimit")).isEmpty();
+        // without an account header, the IP limit alone applies
+        HttpResponse<String> anonymous = post("/login");
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(anonymous.headers().firstValue("RateLimit-Policy")).hasValue("\"login-ip\";q=20;w=900");
+        assertThat(anonymous.headers().firstValue("X-RateLimit-Remaining")).hasValue("13");
+    }
+
+    @Test
+    void apiKeyRoutesLimitPerKeyAndPassRequestsWithoutOne(RedisServer redis) throws Exception {
+        start(redis, RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/api/*").limit(RatePolicy.of("per-key", 1, Duration.ofMinutes(1)),
+                        KeyResolvers.header("X-API-Key")).cost(r -> 1).build()));
+        assertThat(get("/api/a", "X-API-Key", "k1").statusCode()).isEqualTo(200);
+        assertThat(get("/api/a", "X-API-Key", "k1").statusCode()).isEqualTo(429);
+        assertThat(get("/api/a", "X-API-Key", "k2").statusCode()).isEqualTo(200);
+        assertThat(get("/api/a").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whenRedisIsDownFailOpenPassesAndFailClosedAnswers503(RedisServer redis) throws Exception {
+        RatePolicy open = RatePolicy.builder("open").limit(1).window(Duration.ofMinutes(1)).failureMode(FailureMode.OPEN).build();
+        RatePolicy closed = RatePolicy.builder("closed").limit(1).window(Duration.ofMinutes(1)).failureMode(FailureMode.CLOSED).build();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        start(redis, RateLimitFilter.builder(limiter(redis)).meterRegistry(meters)
+                .route(RateLimitRoute.builder("/open").limit(open, KeyResolvers.clientIp()).build())
+                .route(RateLimitRoute.builder("/closed").limit(closed, KeyResolvers.clientIp()).build()));
+        assertThat(get("/open").statusCode()).isEqualTo(200);
+        redis.stop();
+        HttpResponse<String> o = get("/open");
+        assertThat(o.statusCode()).isEqualTo(200);
+        assertThat(o.headers().firstValue("RateLimit")).isEmpty();
+        HttpResponse<String> c = get("/closed");
+        assertThat(c.statusCode()).isEqualTo(503);
+        assertThat(c.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(c.body()).isEqualTo("{\"error\":\"rate_limiter_unavailable\",\"policy\":\"closed\",\"retryAfterSeconds\":1}");
+        assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_open").counter().count()).isEqualTo(1);
+        assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_closed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void badRoutesAreRejected() {
+        assertThatThrownBy(() -> RateLimitRoute.builder("api/*")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"api/*\"");
+        assertThatThrownBy(() -> RateLimitRoute.builder("/a/*/b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RateLimitRoute.builder("/x").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one limit");
+        assertThatThrownBy(() -> TrustedProxies.of("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prefix length");
+        assertThatThrownBy(() -> TrustedProxies.of("proxy.example.com")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"proxy.example.com\"");
+    }
+}

@@ -1,0 +1,33 @@
+package io.redkit.web.ratelimit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TrustedProxiesTest {
+    @Test
+    void matchesAddressesAndRangesOfBothFamilies() {
+        TrustedProxies t = TrustedProxies.parse("10.0.0.0/8, 192.168.1.10, fd00::/8, ::1");
+        assertThat(t.isTrusted("10.200.3.4")).isTrue();
+        assertThat(t.isTrusted("11.0.0.1")).isFalse();
+        assertThat(t.isTrusted("192.168.1.10")).isTrue();
+        assertThat(t.isTrusted("192.168.1.11")).isFalse();
+        assertThat(t.isTrusted("fd12:3456::1")).isTrue();
+        assertThat(t.isTrusted("fe80::1")).isFalse();
+        assertThat(t.isTrusted("0:0:0:0:0:0:0:1")).isTrue();
+        assertThat(t.isTrusted("[::1]")).isTrue();
+        assertThat(t.isTrusted("localhost")).as("names are never resolved, never trusted").isFalse();
+        assertThat(t.isTrusted("999.1.1.1")).isFalse();
+        assertThat(TrustedProxies.parse(" ").isTrusted("127.0.0.1")).isFalse();
+        assertThat(TrustedProxies.of("172.16.0.0/12").isTrusted("172.31.255.255")).isTrue();
+        assertThat(TrustedProxies.of("172.16.0.0/12").isTrusted("172.32.0.0")).isFalse();
+    }
+
+    @Test
+    void canonicalFormsShareABucket() {
+        assertThat(TrustedProxies.canonical("0:0:0:0:0:0:0:1")).isEqualTo("::1");
+        assertThat(TrustedProxies.canonical("2001:DB8:0:0:0:0:0:7")).isEqualTo("2001:db8::7");
+        assertThat(TrustedProxies.canonical(" 203.0.113.5 ")).isEqualTo("203.0.113.5");
+        assertThat(TrustedProxies.canonical("unknown")).isNull();
+    }
+}
