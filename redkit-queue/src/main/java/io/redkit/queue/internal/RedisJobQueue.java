@@ -60,6 +60,8 @@ public final class RedisJobQueue implements JobQueue {
     private final String name;
     private final QueueOptions options;
     private final KeySpace keys;
+    /** Tests only: the "now" the scripts use instead of Redis TIME; null = Redis TIME. */
+    volatile java.util.function.LongSupplier scriptClock;
 
     public RedisJobQueue(Redkit redkit, String name, QueueOptions options) {
         Checks.notNull(redkit, "redkit");
@@ -177,7 +179,7 @@ public final class RedisJobQueue implements JobQueue {
     private Object[] enqueueArgs(int count, List<Object> jobArgs) {
         Object[] a = new Object[4 + jobArgs.size()];
         a[0] = keys.base();
-        a[1] = "";
+        a[1] = now();
         a[2] = options.eventStreamMaxLength();
         a[3] = count;
         for (int i = 0; i < jobArgs.size(); i++) {
@@ -265,7 +267,7 @@ public final class RedisJobQueue implements JobQueue {
         RateLimit rl = options.rateLimit();
         Object[] a = new Object[14 + completions.size() * 3];
         a[0] = keys.base();
-        a[1] = "";
+        a[1] = now();
         a[2] = options.eventStreamMaxLength();
         a[3] = workerId;
         a[4] = count;
@@ -311,7 +313,7 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     CompletableFuture<Long> fail(String id, long token, long retryDelayMs, String error, String stack) {
-        return ns.eval(Scripts.FAIL, ScriptOutputType.INTEGER, keys.fail(), keys.base(), "", options.eventStreamMaxLength(), id,
+        return ns.eval(Scripts.FAIL, ScriptOutputType.INTEGER, keys.fail(), keys.base(), now(), options.eventStreamMaxLength(), id,
                 token, retryDelayMs, truncate(error, MAX_ERROR), truncate(stack, MAX_STACK),
                 options.deadRetention().maxCount(), options.deadRetention().maxAge().toMillis());
     }
@@ -319,7 +321,7 @@ public final class RedisJobQueue implements JobQueue {
     CompletableFuture<Long> release(List<Map.Entry<String, Long>> jobs) {
         Object[] a = new Object[3 + jobs.size() * 2];
         a[0] = keys.base();
-        a[1] = "";
+        a[1] = now();
         a[2] = options.eventStreamMaxLength();
         int i = 3;
         for (Map.Entry<String, Long> e : jobs) {
@@ -332,7 +334,7 @@ public final class RedisJobQueue implements JobQueue {
     CompletableFuture<List<String>> renew(List<Map.Entry<String, Long>> jobs, long leaseMs) {
         Object[] a = new Object[3 + jobs.size() * 2];
         a[0] = keys.base();
-        a[1] = "";
+        a[1] = now();
         a[2] = leaseMs;
         int i = 3;
         for (Map.Entry<String, Long> e : jobs) {
@@ -347,6 +349,11 @@ public final class RedisJobQueue implements JobQueue {
         Long r = ns.evalSync(Scripts.PROGRESS, ScriptOutputType.INTEGER, new String[]{keys.active, keys.events}, keys.base(),
                 options.eventStreamMaxLength(), id, token, p);
         return r == 1;
+    }
+
+    private String now() {
+        java.util.function.LongSupplier c = scriptClock;
+        return c == null ? "" : String.valueOf(c.getAsLong());
     }
 
     static String truncate(String s, int max) {
@@ -376,8 +383,13 @@ public final class RedisJobQueue implements JobQueue {
 
     private List<Object> getRaw(String id) {
         RateLimit rl = options.rateLimit();
-        return ns.evalSync(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
-                rl == null ? 0 : rl.period().toMillis());
+        return found(ns.evalSync(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
+                rl == null ? 0 : rl.period().toMillis()));
+    }
+
+    /** A nil script reply arrives as null or as a list holding null. */
+    private static List<Object> found(List<Object> r) {
+        return r == null || r.isEmpty() || r.get(0) == null ? null : r;
     }
 
     private JobInfo toInfo(String id, List<Object> r) {
@@ -444,7 +456,7 @@ public final class RedisJobQueue implements JobQueue {
         }
         List<JobInfo> out = new ArrayList<>();
         for (int i = 0; i < fs.size(); i++) {
-            List<Object> r = ns.await("script get.lua", fs.get(i));
+            List<Object> r = found(ns.await("script get.lua", fs.get(i)));
             if (r != null) out.add(toInfo(idList.get(i), r));
         }
         return out;
@@ -564,7 +576,7 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public boolean retry(String id) {
         if (!validId(id)) return false;
-        Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), "", options.eventStreamMaxLength(), id, 1);
+        Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), id, 1);
         return r > 0;
     }
 
@@ -572,7 +584,7 @@ public final class RedisJobQueue implements JobQueue {
     public long retryAllDead() {
         long total = 0;
         while (true) {
-            Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), "", options.eventStreamMaxLength(), "", 1000);
+            Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), "", 1000);
             total += r;
             if (r < 1000) return total;
         }
@@ -659,7 +671,7 @@ public final class RedisJobQueue implements JobQueue {
      * @return ms until the next occurrence, or -1 when none is scheduled
      */
     long runDueRepeats() {
-        List<Object> r = ns.evalSync(Scripts.REPEAT_DUE, ScriptOutputType.MULTI, new String[]{keys.repeats, keys.repeatDefs}, "", 100);
+        List<Object> r = ns.evalSync(Scripts.REPEAT_DUE, ScriptOutputType.MULTI, new String[]{keys.repeats, keys.repeatDefs}, now(), 100);
         long now = Replies.lng(r.get(0));
         long wait = Replies.lng(r.get(1));
         for (int i = 2; i + 2 < r.size(); i += 3) {
