@@ -24,14 +24,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,9 +65,9 @@ class RedisConfigFilesTest {
     @BeforeAll
     static void startBoth() throws IOException {
         passwords = DeployFiles.newPasswords();
-        main = DeployFiles.start(DeployFiles.renderForTest("redis.conf", java.nio.file.Files.createDirectories(work.resolve("main")), passwords),
+        main = DeployFiles.start(DeployFiles.renderForTest("redis.conf", Files.createDirectories(work.resolve("main")), passwords),
                 passwords.get("REDKIT_ADMIN_PASSWORD"), false);
-        cache = DeployFiles.start(DeployFiles.renderForTest("redis-cache.conf", java.nio.file.Files.createDirectories(work.resolve("cache")), passwords),
+        cache = DeployFiles.start(DeployFiles.renderForTest("redis-cache.conf", Files.createDirectories(work.resolve("cache")), passwords),
                 passwords.get("REDKIT_ADMIN_PASSWORD"), false);
         redkit = Redkit.create(RedkitConfig.fromEnv(Map.of(
                 "REDKIT_CACHE_URL", url("redkit-cache", "REDKIT_CACHE_PASSWORD", cache),
@@ -217,6 +226,56 @@ class RedisConfigFilesTest {
             assertThatThrownBy(() -> standalone.sync().clientList()).hasMessageContaining("NOPERM");
             assertThatThrownBy(() -> standalone.sync().clientKill("127.0.0.1:1")).hasMessageContaining("NOPERM");
         }
+    }
+
+    /**
+     * Reads every Lua script a capability module ships and sends each Redis command the scripts
+     * call, with a key of the module's namespace, as that namespace's user: none may be refused
+     * with NOPERM. So a module that starts calling a command the ACL lines do not grant fails here,
+     * not in production. (Other errors, such as a wrong type or a bad ID, are fine: the command
+     * was allowed to run.)
+     */
+    @ParameterizedTest
+    @CsvSource({"redkit-queue, QUEUE", "redkit-session, SESSION", "redkit-ratelimit, SESSION", "redkit-cache, CACHE"})
+    void everyCommandTheModulesScriptsCallIsGrantedToTheirNamespacesUser(String module, String namespace) throws IOException {
+        Set<String> commands = new TreeSet<>();
+        Pattern call = Pattern.compile("redis\\.p?call\\(\\s*['\"]([A-Za-z]+)['\"]");
+        Path resources = DeployFiles.root().resolve(module).resolve("src/main/resources");
+        try (Stream<Path> files = Files.walk(resources)) {
+            for (Path lua : files.filter(f -> f.toString().endsWith(".lua")).toList()) {
+                Matcher m = call.matcher(Files.readString(lua));
+                while (m.find()) commands.add(m.group(1).toUpperCase(Locale.ROOT));
+            }
+        }
+        assertThat(commands).as(module + " ships Lua scripts").isNotEmpty();
+        Namespace ns = Namespace.valueOf(namespace);
+        RedisServer server = ns == Namespace.CACHE ? cache : main;
+        String user = "redkit-" + ns.id();
+        String passwordVariable = "REDKIT_" + namespace + "_PASSWORD";
+        String key = "redkit:" + ns.id() + ":{probe}:" + module;
+        List<String> refused = new ArrayList<>();
+        for (String command : commands) {
+            List<?> info = (List<?>) ((List<?>) server.command("COMMAND", "INFO", command)).get(0);
+            assertThat(info).as("Redis knows " + command).isNotNull();
+            long arity = (Long) info.get(1);
+            long firstKey = (Long) info.get(3);
+            long lastKey = (Long) info.get(4);
+            long step = (Long) info.get(5);
+            int argc = (int) (arity > 0 ? arity - 1 : -arity - 1);
+            long last = lastKey < 0 ? argc + lastKey + 1 : lastKey;
+            String[] args = new String[argc + 1];
+            args[0] = command;
+            for (int i = 1; i <= argc; i++) {
+                boolean isKey = firstKey > 0 && i >= firstKey && i <= last && (i - firstKey) % Math.max(step, 1) == 0;
+                args[i] = isKey ? key : "0";
+            }
+            try {
+                as(server, user, passwordVariable, args);
+            } catch (Resp.RespError e) {
+                if (e.getMessage().startsWith("NOPERM")) refused.add(command + ": " + e.getMessage());
+            }
+        }
+        assertThat(refused).as(user + " runs what " + module + "'s scripts call " + commands).isEmpty();
     }
 
     @Test
