@@ -16,9 +16,9 @@ public final class Fixtures {
                 .connectTimeout(Duration.ofMillis(500)).commandTimeout(Duration.ofSeconds(1)).build());
     }
 
-    /** Worker options for tests: quick lease and shutdown, a fixed id. */
+    /** Worker options for tests: a short shutdown timeout. */
     public static WorkerOptions.Builder worker(int concurrency) {
-        return WorkerOptions.builder().concurrency(concurrency).shutdownTimeout(Duration.ofSeconds(5)).workerId("w" + concurrency);
+        return WorkerOptions.builder().concurrency(concurrency).shutdownTimeout(Duration.ofSeconds(5));
     }
 
     /** The keyspace line of the queue database, e.g. "db1:keys=3,expires=0,avg_ttl=0", or "" when empty. */
