@@ -107,6 +107,12 @@ class RedisConfigBehaviourTest {
         }
     }
 
+    /**
+     * Also the regression test for the default user's line in redis.conf: Redis 7 replays the
+     * AOF's MULTI/EXEC blocks (a script's effects) with the default user's permissions, so with
+     * "user default off -@all" this data would be gone after the restart. Run the suite against a
+     * Redis 7 with REDKIT_REDIS_SERVER to see it.
+     */
     @Test
     void queueDataSurvivesACrashOfTheRedisProcessThroughTheAof() throws IOException {
         try (RedisServer server = start("redis.conf", true)) {
@@ -122,7 +128,8 @@ class RedisConfigBehaviourTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> aofContains(server.directory(), "job-1"));
             server.kill();
             server.start();
-            assertThat(as(server, "redkit-queue", "REDKIT_QUEUE_PASSWORD", "ZSCORE", keys[1], "job-1")).isNotNull();
+            assertThat(as(server, "redkit-queue", "REDKIT_QUEUE_PASSWORD", "ZSCORE", keys[1], "job-1"))
+                    .as("after the restart; redis log:%n%s", Files.readString(server.directory().resolve("redis.log"))).isNotNull();
             assertThat(as(server, "redkit-queue", "REDKIT_QUEUE_PASSWORD", "XLEN", keys[2])).isEqualTo(1L);
         }
     }
