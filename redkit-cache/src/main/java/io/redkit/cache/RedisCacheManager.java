@@ -75,7 +75,8 @@ public final class RedisCacheManager implements AutoCloseable {
         KeySpace keys = new KeySpace(ns);
         Ticker ticker = b.ticker != null ? b.ticker : Ticker.system();
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
-        this.tracker = new Tracker(ns, keys, b.tracking, ticker);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "redkit-cache-tracking-"));
+        this.tracker = new Tracker(ns, keys, b.tracking, ticker, scheduler);
         Executor executor = b.refreshExecutor;
         if (executor == null) {
             ownExecutor = new ThreadPoolExecutor(DEFAULT_REFRESH_THREADS, DEFAULT_REFRESH_THREADS, 30, TimeUnit.SECONDS,
@@ -88,10 +89,7 @@ public final class RedisCacheManager implements AutoCloseable {
         RedisGuard guard = new RedisGuard(ticker, b.retryInterval, b.failureLogInterval);
         this.ctx = new CacheContext(ns, keys, tracker, guard, executor, clock, ticker, b.maxConcurrentFallbackLoads, b.registry);
         if (b.tracking && ns.isCluster()) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "redkit-cache-topology-"));
             scheduler.scheduleWithFixedDelay(tracker::checkTopology, 1, 1, TimeUnit.SECONDS);
-        } else {
-            scheduler = null;
         }
     }
 
@@ -173,9 +171,7 @@ public final class RedisCacheManager implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+        scheduler.shutdownNow();
         tracker.close();
         if (ownExecutor != null) {
             ownExecutor.shutdownNow();

@@ -29,6 +29,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -70,12 +73,15 @@ public final class Tracker implements AutoCloseable {
     private RedisClient client;
     private volatile Set<String> trackedNodes = Set.of();
     private final Ticker ticker;
+    private final Executor background;
+    private final AtomicBoolean starting = new AtomicBoolean();
     private volatile boolean started;
     private volatile boolean closed;
     private volatile long nextAttempt;
     private volatile boolean attempted;
 
-    public Tracker(RedisNamespace ns, KeySpace keys, boolean enabled, Ticker ticker) {
+    public Tracker(RedisNamespace ns, KeySpace keys, boolean enabled, Ticker ticker, Executor background) {
+        this.background = background;
         this.ns = ns;
         this.keys = keys;
         this.enabled = enabled;
@@ -88,7 +94,7 @@ public final class Tracker implements AutoCloseable {
             return false;
         }
         if (!started) {
-            ensureStarted();
+            requestStart();
             return false;
         }
         List<NodeTracker> n = nodes;
@@ -101,6 +107,26 @@ public final class Tracker implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Starts the tracking connections in the background (never on the caller's thread). */
+    private void requestStart() {
+        if (!enabled || started || closed || starting.get() || (attempted && ticker.read() - nextAttempt < 0)) {
+            return;
+        }
+        if (starting.compareAndSet(false, true)) {
+            try {
+                background.execute(() -> {
+                    try {
+                        ensureStarted();
+                    } finally {
+                        starting.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                starting.set(false);
+            }
+        }
     }
 
     /** Opens the tracking connections if not done yet; failures are logged and retried on later calls. */
@@ -162,6 +188,7 @@ public final class Tracker implements AutoCloseable {
             synchronized (lock) {
                 closeNodes();
                 started = false;
+                attempted = false;
             }
             flushAll();
             ensureStarted();
