@@ -128,15 +128,23 @@ public final class WorkerOptions {
 
     /** A generated worker id: {@code <host>-<pid>-<random>}. */
     public static String generateWorkerId() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException | RuntimeException e) {
-            host = "host";
+        return Host.NAME + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The host name, looked up once (the lookup may be slow). */
+    private static final class Host {
+        static final String NAME = lookup();
+
+        private static String lookup() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = "host";
+            }
+            host = host.replaceAll("[^A-Za-z0-9._-]", "_");
+            return host.length() > 64 ? host.substring(0, 64) : host;
         }
-        host = host.replaceAll("[^A-Za-z0-9._-]", "_");
-        if (host.length() > 64) host = host.substring(0, 64);
-        return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Builds {@link WorkerOptions}; each option may be set once (except after {@link #toBuilder()}). Not thread-safe. */
