@@ -22,8 +22,9 @@ import java.util.Set;
  *
  * <p><b>Redis unreachable</b>: reads behave as misses and read through to the loader (at most
  * {@link RedisCacheManager.Builder#maxConcurrentFallbackLoads(int)} loads at a time per manager),
- * writes and invalidations are skipped, and nothing from Redis reaches the caller as an exception.
- * An invalidation skipped this way is lost: values cached before the outage live until their TTL.
+ * writes are skipped, and nothing from Redis reaches the caller as an exception. Tag invalidations and
+ * clears made meanwhile are remembered by the manager and sent as soon as Redis answers again, so a
+ * value cached before the outage is not served after it once its tag was invalidated in this process.
  *
  * @param <V> the value type
  */

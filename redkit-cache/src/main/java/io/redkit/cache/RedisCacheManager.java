@@ -88,6 +88,7 @@ public final class RedisCacheManager implements AutoCloseable {
         }
         RedisGuard guard = new RedisGuard(ticker, b.retryInterval, b.failureLogInterval);
         this.ctx = new CacheContext(ns, keys, tracker, guard, executor, clock, ticker, b.maxConcurrentFallbackLoads, b.registry);
+        scheduler.scheduleWithFixedDelay(ctx::retryPendingBumps, 1, 1, TimeUnit.SECONDS);
         if (b.tracking && ns.isCluster()) {
             scheduler.scheduleWithFixedDelay(tracker::checkTopology, 1, 1, TimeUnit.SECONDS);
         }
@@ -151,6 +152,15 @@ public final class RedisCacheManager implements AutoCloseable {
      */
     public void invalidateTag(String tag) {
         anyEngine().invalidateTag(tag);
+    }
+
+    /**
+     * Tag invalidations and clears that could not reach Redis (it was unreachable) and wait to be
+     * sent; they are retried every second until Redis answers, at most
+     * {@value io.redkit.cache.internal.CacheContext#MAX_PENDING_BUMPS} remembered.
+     */
+    public int pendingInvalidations() {
+        return ctx.pendingBumps();
     }
 
     /** Whether the cache currently believes Redis is reachable. */

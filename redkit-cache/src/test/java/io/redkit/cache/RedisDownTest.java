@@ -54,6 +54,7 @@ class RedisDownTest {
             // caching resumes by itself once the retry interval has passed and the client reconnected
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 ticker.advance(RedisCacheManager.DEFAULT_RETRY_INTERVAL);
+                assertThat(manager.pendingInvalidations()).as("the clear made during the outage was sent").isZero();
                 cache.getOrLoad("c", db);
                 assertThat(cache.lookup("c").isHit()).isTrue();
             });
@@ -61,6 +62,27 @@ class RedisDownTest {
             assertThat(cache.getOrLoad("c", db)).isPresent();
             assertThat(loads.get()).isEqualTo(before);
             assertThat(manager.isRedisAvailable()).isTrue();
+        }
+    }
+
+    @Test
+    void aTagInvalidatedDuringTheOutageIsAppliedWhenRedisReturns(RedisServer redis) {
+        ManualTicker ticker = new ManualTicker();
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+             RedisCacheManager manager = RedisCacheManager.builder(redkit).ticker(ticker).build()) {
+            RedisCache<String> cache = manager.cache("pending", String.class, CacheOptions.defaults());
+            cache.put("k", "before the outage", Set.of("table:products"));
+            cache.put("other", "untouched", Set.of("table:users"));
+            redis.stopWithSave(); // the values survive the restart, as with a persistent Redis
+            cache.invalidateTag("table:products"); // the database changed while Redis was away
+            assertThat(manager.pendingInvalidations()).isEqualTo(1);
+            redis.start();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                ticker.advance(RedisCacheManager.DEFAULT_RETRY_INTERVAL);
+                assertThat(manager.pendingInvalidations()).isZero();
+            });
+            assertThat(cache.get("k")).as("the stale value is not served after the outage").isEmpty();
+            assertThat(cache.get("other")).contains("untouched");
         }
     }
 

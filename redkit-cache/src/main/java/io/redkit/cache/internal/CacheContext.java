@@ -5,7 +5,15 @@ import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
 import io.redkit.core.time.Ticker;
 
+import io.lettuce.core.ScriptOutputType;
+import io.redkit.core.RedkitException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 
@@ -24,6 +32,11 @@ public final class CacheContext {
     final Ticker ticker;
     final Semaphore fallbackLoads;
     final MeterRegistry registry;
+    /** Version keys whose bump failed while Redis was unreachable, retried until they succeed. */
+    private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
+    /** Most pending bumps remembered; beyond, further ones are logged and dropped. */
+    public static final int MAX_PENDING_BUMPS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger("io.redkit.cache");
 
     public CacheContext(RedisNamespace ns, KeySpace keys, Tracker tracker, RedisGuard guard, Executor refreshExecutor,
                         Clock clock, Ticker ticker, int maxFallbackLoads, MeterRegistry registry) {
@@ -36,6 +49,44 @@ public final class CacheContext {
         this.ticker = ticker;
         this.fallbackLoads = new Semaphore(maxFallbackLoads);
         this.registry = registry;
+    }
+
+    /** Remembers a version bump (tag invalidation or clear) that could not reach Redis. */
+    void addPendingBump(String versionKey) {
+        if (pendingBumps.size() >= MAX_PENDING_BUMPS && !pendingBumps.contains(versionKey)) {
+            LOG.error("cache: {} invalidations are waiting for Redis already; dropping the invalidation of {}. Values "
+                    + "carrying it may be served until their TTL", MAX_PENDING_BUMPS, versionKey);
+            return;
+        }
+        pendingBumps.add(versionKey);
+    }
+
+    /** Invalidations waiting for Redis. */
+    public int pendingBumps() {
+        return pendingBumps.size();
+    }
+
+    /**
+     * Sends the invalidations that failed while Redis was unreachable, once it is reachable again.
+     * Called periodically by the manager; stops at the first failure.
+     */
+    public void retryPendingBumps() {
+        if (pendingBumps.isEmpty() || !guard.available()) {
+            return;
+        }
+        for (String key : List.copyOf(pendingBumps)) {
+            try {
+                tracker.invalidateLocally(key);
+                ns.evalSync(BUMP, ScriptOutputType.INTEGER, new String[]{key});
+                tracker.invalidateLocally(key);
+                pendingBumps.remove(key);
+                guard.succeeded();
+            } catch (RedkitException e) {
+                guard.failed("*", "retry of a pending invalidation", e);
+                return;
+            }
+        }
+        LOG.info("cache: invalidations made while Redis was unreachable have been applied");
     }
 
     public RedisGuard guard() {

@@ -728,7 +728,8 @@ public final class CacheEngine {
         ctx.tracker.invalidateLocally(versionKey);
         if (!ctx.guard.available()) {
             skipped();
-            LOG.warn("cache '{}': Redis is unreachable; {} of {} was skipped", name, operation, versionKey);
+            ctx.addPendingBump(versionKey);
+            LOG.warn("cache '{}': Redis is unreachable; {} of {} is postponed until it is back", name, operation, versionKey);
             return;
         }
         try {
@@ -737,6 +738,7 @@ public final class CacheEngine {
             ctx.guard.succeeded();
         } catch (RedkitException e) {
             failed(operation, e);
+            ctx.addPendingBump(versionKey);
         }
     }
 
