@@ -134,6 +134,66 @@ class RedisConfigBehaviourTest {
         }
     }
 
+    /** docs/operations.md, "Backup and restore", step by step. */
+    @Test
+    void aSnapshotRestoresAsTheOperationsGuideSays() throws IOException {
+        Path conf = DeployFiles.renderForTest("redis.conf", work, passwords);
+        String admin = passwords.get("REDKIT_ADMIN_PASSWORD");
+        Path backup = work.resolve("backup.rdb");
+        // backup: BGSAVE as admin, wait for it, copy dump.rdb away
+        try (RedisServer live = DeployFiles.start(conf, admin, true)) {
+            as(live, "redkit-queue", "REDKIT_QUEUE_PASSWORD", "SET", "redkit:queue:{b}:j:1", "payload");
+            as(live, "redkit-session", "REDKIT_SESSION_PASSWORD", "HSET", "redkit:session:sess:{t}:s:h", "user", "42");
+            long before = (Long) live.command("LASTSAVE");
+            live.command("BGSAVE", "SCHEDULE");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "0".equals(live.info("rdb_bgsave_in_progress"))
+                    && (Long) live.command("LASTSAVE") >= before && "ok".equals(live.info("rdb_last_bgsave_status"))
+                    && Files.exists(live.directory().resolve("dump.rdb")));
+            Files.copy(live.directory().resolve("dump.rdb"), backup);
+        }
+        // restore: the backup as dump.rdb, started once with the AOF off, then CONFIG SET appendonly yes
+        RedisServer restored = RedisServer.builder().configFile(conf).adminUser("redkit-admin", admin)
+                .arg("--appendonly", "no").build();
+        Files.copy(backup, restored.directory().resolve("dump.rdb"));
+        Path aofCopy = Files.createDirectories(work.resolve("aof-copy"));
+        try (restored) {
+            restored.start();
+            assertThat(restored.command("GET", "redkit:queue:{b}:j:1")).isEqualTo("payload");
+            restored.command("CONFIG", "SET", "appendonly", "yes");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "0".equals(restored.info("aof_rewrite_in_progress"))
+                    && "0".equals(restored.info("aof_rewrite_scheduled")) && "ok".equals(restored.info("aof_last_bgrewrite_status")));
+            copyAof(restored.directory(), aofCopy);
+        }
+        // restart normally (the file's persistence): the data now comes from the new AOF alone
+        RedisServer normal = RedisServer.builder().configFile(conf).adminUser("redkit-admin", admin)
+                .arg("--save", DeployFiles.directive(conf, "save"), "--appendonly", "yes").build();
+        copyAof(aofCopy, normal.directory());
+        assertThat(normal.directory().resolve("dump.rdb")).doesNotExist();
+        try (normal) {
+            normal.start();
+            assertThat(as(normal, "redkit-queue", "REDKIT_QUEUE_PASSWORD", "GET", "redkit:queue:{b}:j:1")).isEqualTo("payload");
+            assertThat(as(normal, "redkit-session", "REDKIT_SESSION_PASSWORD", "HGET", "redkit:session:sess:{t}:s:h", "user")).isEqualTo("42");
+        }
+    }
+
+    /** Copies the AOF (6.2: appendonly.aof; 7.x: the appendonlydir directory) from one directory to another. */
+    private static void copyAof(Path from, Path to) throws IOException {
+        List<Path> sources;
+        try (Stream<Path> s = Files.walk(from)) {
+            sources = s.filter(p -> !p.equals(from) && from.relativize(p).toString().startsWith("appendonly")).toList();
+        }
+        assertThat(sources).as("AOF files in " + from).isNotEmpty();
+        for (Path p : sources) {
+            Path target = to.resolve(from.relativize(p).toString());
+            if (Files.isDirectory(p)) {
+                Files.createDirectories(target);
+            } else {
+                Files.createDirectories(target.getParent());
+                Files.copy(p, target);
+            }
+        }
+    }
+
     private static boolean aofContains(Path dir, String text) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().contains(".aof")).anyMatch(p -> {
