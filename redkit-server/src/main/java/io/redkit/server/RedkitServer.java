@@ -11,7 +11,19 @@ import io.redkit.core.RedkitConfig;
 import io.redkit.core.health.Doctor;
 import io.redkit.core.health.DoctorReport;
 import io.redkit.core.health.DoctorWarning;
+import io.redkit.ratelimit.RateLimiter;
+import io.redkit.ratelimit.RateLimiterOptions;
+import io.redkit.ratelimit.RatePolicies;
 import io.redkit.server.http.JsonErrorHandler;
+import io.redkit.server.http.UserKeyFilter;
+import io.redkit.session.SessionOptions;
+import io.redkit.session.SessionStore;
+import io.redkit.web.ratelimit.KeyResolver;
+import io.redkit.web.ratelimit.KeyResolvers;
+import io.redkit.web.ratelimit.RateLimitFilter;
+import io.redkit.web.ratelimit.RateLimitRoute;
+import io.redkit.web.session.SessionFilter;
+import io.redkit.web.session.SessionFilterOptions;
 import io.redkit.server.http.RequestIdFilter;
 import io.redkit.server.http.Router;
 import jakarta.servlet.DispatcherType;
@@ -60,6 +72,13 @@ public final class RedkitServer implements AutoCloseable {
      * listening on {@code host:port} (port 0 = any free port).
      */
     static RedkitServer start(RedkitConfig config, String databaseUrl, String host, int port, boolean seed) throws Exception {
+        return start(config, databaseUrl, ServerSettings.fromEnv(Map.of()).withListen(host, port), seed);
+    }
+
+    /** Starts with every server setting given. */
+    static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, boolean seed) throws Exception {
+        String host = settings.host;
+        int port = settings.port;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -88,6 +107,12 @@ public final class RedkitServer implements AutoCloseable {
                 ex.response().getOutputStream().write(text);
             });
             new ProductsApi(database.dataSource()).register(router);
+
+            SessionStore sessions = SessionStore.create(redkit, SessionOptions.defaults());
+            RatePolicies policies = RatePolicies.fromEnv();
+            RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().meterRegistry(registry).build());
+            KeyResolver client = KeyResolvers.clientIp(settings.trustedProxies);
+            new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> { }).register(router);
             Redkit rk = redkit;
             router.get("/api/doctor", ex -> {
                 DoctorReport report = Doctor.inspect(rk);
@@ -116,6 +141,15 @@ public final class RedkitServer implements AutoCloseable {
             ServletContextHandler ctx = new ServletContextHandler();
             ctx.setContextPath("/");
             ctx.addFilter(new FilterHolder(new RequestIdFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            ctx.addFilter(new FilterHolder(new SessionFilter(sessions, SessionFilterOptions.builder()
+                    .secure(settings.secureCookies).build())), "/*", EnumSet.of(DispatcherType.REQUEST));
+            ctx.addFilter(new FilterHolder(new UserKeyFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            KeyResolver userOrClient = KeyResolvers.firstOf(KeyResolvers.requestAttribute(UserKeyFilter.ATTRIBUTE), client);
+            ctx.addFilter(new FilterHolder(RateLimitFilter.builder(limiter).meterRegistry(registry)
+                    .route(RateLimitRoute.builder("/api/auth/register").methods("POST")
+                            .limit(policies.get("register"), client).build())
+                    .route(RateLimitRoute.builder("/api/*").limit(policies.get("api"), userOrClient).build())
+                    .build()), "/*", EnumSet.of(DispatcherType.REQUEST));
             ctx.addServlet(new ServletHolder("api", router), "/");
             ctx.setErrorHandler(new JsonErrorHandler());
             jetty.setErrorHandler(new JsonErrorHandler());

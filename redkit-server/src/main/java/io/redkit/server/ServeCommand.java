@@ -51,8 +51,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "redkit-shutdown"));
         RedkitServer server;
         try {
-            server = RedkitServer.start(services.config(), services.databaseUrl(), settings.host,
-                    port != null ? port : settings.port, doSeed);
+            server = RedkitServer.start(services.config(), services.databaseUrl(),
+                    settings.withListen(settings.host, port != null ? port : settings.port), doSeed);
             running.set(server);
         } catch (Exception e) {
             System.err.println("failed to start: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.redkit.server;
 
 import io.redkit.core.RedkitConfigException;
+import io.redkit.web.ratelimit.TrustedProxies;
 
 import java.util.List;
 import java.util.Locale;
@@ -18,18 +19,37 @@ final class ServerSettings {
     /** Default of {@code HOST}. */
     static final String DEFAULT_HOST = "0.0.0.0";
     /** The variables the server reads, for docs/configuration.md. */
-    static final List<String> VARIABLES = List.of("PORT", "HOST", "DATABASE_URL", "REDKIT_SEED");
+    static final List<String> VARIABLES = List.of("PORT", "HOST", "DATABASE_URL", "REDKIT_SEED",
+            "REDKIT_COOKIE_SECURE", "REDKIT_TRUSTED_PROXIES");
 
     final int port;
     final String host;
     final String databaseUrl;
     final Boolean seed;
+    /** {@code REDKIT_COOKIE_SECURE}: the session cookie's Secure flag; default true (off only for plain-HTTP development). */
+    final boolean secureCookies;
+    /** {@code REDKIT_TRUSTED_PROXIES}: proxies whose X-Forwarded-For is believed; default none. */
+    final TrustedProxies trustedProxies;
 
-    ServerSettings(int port, String host, String databaseUrl, Boolean seed) {
+    ServerSettings(int port, String host, String databaseUrl, Boolean seed, boolean secureCookies, TrustedProxies trustedProxies) {
         this.port = port;
         this.host = host;
         this.databaseUrl = databaseUrl;
         this.seed = seed;
+        this.secureCookies = secureCookies;
+        this.trustedProxies = trustedProxies;
+    }
+
+    ServerSettings withListen(String host, int port) {
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies);
+    }
+
+    ServerSettings withSecureCookies(boolean secure) {
+        return new ServerSettings(port, host, databaseUrl, seed, secure, trustedProxies);
+    }
+
+    ServerSettings withTrustedProxies(TrustedProxies proxies) {
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, proxies);
     }
 
     static ServerSettings fromEnv(Map<String, String> env) {
@@ -48,15 +68,25 @@ final class ServerSettings {
         String host = blankToNull(env.get("HOST"));
         String db = blankToNull(env.get("DATABASE_URL"));
         String seed = blankToNull(env.get("REDKIT_SEED"));
-        Boolean s = null;
-        if (seed != null) {
-            switch (seed.toLowerCase(Locale.ROOT)) {
-                case "true": case "1": case "yes": s = true; break;
-                case "false": case "0": case "no": s = false; break;
-                default: throw new RedkitConfigException("REDKIT_SEED", seed, "true or false");
-            }
+        Boolean s = seed == null ? null : bool("REDKIT_SEED", seed);
+        String secure = blankToNull(env.get("REDKIT_COOKIE_SECURE"));
+        String proxies = blankToNull(env.get("REDKIT_TRUSTED_PROXIES"));
+        TrustedProxies trusted;
+        try {
+            trusted = proxies == null ? TrustedProxies.none() : TrustedProxies.parse(proxies);
+        } catch (IllegalArgumentException e) {
+            throw new RedkitConfigException("REDKIT_TRUSTED_PROXIES", proxies, "comma-separated IP addresses or CIDR ranges (" + e.getMessage() + ")");
         }
-        return new ServerSettings(port, host == null ? DEFAULT_HOST : host, db, s);
+        return new ServerSettings(port, host == null ? DEFAULT_HOST : host, db, s,
+                secure == null || bool("REDKIT_COOKIE_SECURE", secure), trusted);
+    }
+
+    private static boolean bool(String variable, String value) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "true": case "1": case "yes": return true;
+            case "false": case "0": case "no": return false;
+            default: throw new RedkitConfigException(variable, value, "true or false");
+        }
     }
 
     private static String blankToNull(String s) {

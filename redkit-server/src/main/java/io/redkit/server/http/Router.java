@@ -1,5 +1,6 @@
 package io.redkit.server.http;
 
+import io.redkit.core.RedisUnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -94,6 +95,12 @@ public final class Router extends HttpServlet {
                 r.handler.handle(ex);
             } catch (ApiException e) {
                 if (!resp.isCommitted()) ex.error(e.status(), e.code(), e.getMessage());
+            } catch (RedisUnavailableException e) {
+                LOG.warn("{} {}: {}", req.getMethod(), uri, e.getMessage());
+                if (!resp.isCommitted()) {
+                    resp.reset();
+                    ex.error(503, "unavailable", "Redis (" + e.namespace().id() + ") is unavailable; try again shortly");
+                }
             } catch (Exception e) {
                 LOG.error("{} {} failed", req.getMethod(), uri, e);
                 if (!resp.isCommitted()) {
