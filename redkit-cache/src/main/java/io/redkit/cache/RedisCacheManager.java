@@ -151,7 +151,7 @@ public final class RedisCacheManager implements AutoCloseable {
      * command, whatever the number of values. Skipped (and logged) while Redis is unreachable.
      */
     public void invalidateTag(String tag) {
-        anyEngine().invalidateTag(tag);
+        CacheEngine.bumpTag(ctx, "*", tag);
     }
 
     /**
@@ -171,10 +171,6 @@ public final class RedisCacheManager implements AutoCloseable {
     /** Whether near caches and version copies are currently kept coherent by client tracking. */
     public boolean isTrackingActive() {
         return tracker.isActive();
-    }
-
-    private CacheEngine anyEngine() {
-        return engine("_redkit", CacheOptions.defaults());
     }
 
     /** Closes the tracking connections and the manager's own threads; the caches stop being usable. */

@@ -51,6 +51,32 @@ public final class CacheContext {
         this.registry = registry;
     }
 
+    /**
+     * Raises a version key (a tag, or a cache's generation) in Redis; while Redis is unreachable the
+     * bump is remembered and retried. Never throws for Redis failures.
+     *
+     * @return whether Redis applied it now
+     */
+    public boolean bump(String cacheName, String versionKey, String operation) {
+        tracker.invalidateLocally(versionKey);
+        if (!guard.available()) {
+            guard.skipped();
+            addPendingBump(versionKey);
+            LOG.warn("cache '{}': Redis is unreachable; {} of {} is postponed until it is back", cacheName, operation, versionKey);
+            return false;
+        }
+        try {
+            ns.evalSync(BUMP, ScriptOutputType.INTEGER, new String[]{versionKey});
+            tracker.invalidateLocally(versionKey);
+            guard.succeeded();
+            return true;
+        } catch (RedkitException e) {
+            guard.failed(cacheName, operation, e);
+            addPendingBump(versionKey);
+            return false;
+        }
+    }
+
     /** Remembers a version bump (tag invalidation or clear) that could not reach Redis. */
     void addPendingBump(String versionKey) {
         if (pendingBumps.size() >= MAX_PENDING_BUMPS && !pendingBumps.contains(versionKey)) {

@@ -725,26 +725,20 @@ public final class CacheEngine {
 
     /** Raises a version key (a tag or this cache's generation). */
     void bump(String versionKey, String operation) {
-        ctx.tracker.invalidateLocally(versionKey);
-        if (!ctx.guard.available()) {
-            skipped();
-            ctx.addPendingBump(versionKey);
-            LOG.warn("cache '{}': Redis is unreachable; {} of {} is postponed until it is back", name, operation, versionKey);
-            return;
-        }
-        try {
-            ctx.ns.evalSync(CacheContext.BUMP, ScriptOutputType.INTEGER, new String[]{versionKey});
-            ctx.tracker.invalidateLocally(versionKey);
-            ctx.guard.succeeded();
-        } catch (RedkitException e) {
-            failed(operation, e);
-            ctx.addPendingBump(versionKey);
+        if (!ctx.bump(name, versionKey, operation)) {
+            stats.redisFailures.increment();
         }
     }
 
     public void invalidateTag(String tag) {
         checkTag(tag);
         bump(ctx.keys.tag(tag), "invalidateTag");
+    }
+
+    /** Validates {@code tag} and raises its version. */
+    public static void bumpTag(CacheContext ctx, String cacheName, String tag) {
+        checkTag(tag);
+        ctx.bump(cacheName, ctx.keys.tag(tag), "invalidateTag");
     }
 
     private void forgetLocally(String key, String rk) {

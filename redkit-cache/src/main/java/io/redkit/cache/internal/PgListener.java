@@ -121,17 +121,20 @@ public final class PgListener implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
-        Connection c = current;
-        if (c != null) {
-            try {
-                c.abort(Runnable::run);
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("closing the LISTEN connection: {}", e.toString());
-            }
-        }
         try {
-            thread.join(5000);
+            thread.join(poll.toMillis() + 1000); // the loop notices within one poll and returns its connection
+            if (thread.isAlive()) {
+                Connection c = current;
+                if (c != null) {
+                    try {
+                        c.abort(Runnable::run);
+                    } catch (SQLException | RuntimeException e) {
+                        LOG.debug("aborting the LISTEN connection: {}", e.toString());
+                    }
+                }
+                thread.interrupt();
+                thread.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
