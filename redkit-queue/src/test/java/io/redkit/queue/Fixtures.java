@@ -13,7 +13,7 @@ public final class Fixtures {
     /** A Redkit on the test server with short timeouts (the queue namespace is database 1). */
     public static Redkit redkit(RedisServer redis) {
         return Redkit.create(RedkitConfig.builder().redisUrl(redis.url())
-                .connectTimeout(Duration.ofMillis(500)).commandTimeout(Duration.ofSeconds(1)).build());
+                .connectTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(2)).build());
     }
 
     /** Worker options for tests: a short shutdown timeout. */

@@ -98,7 +98,7 @@ class ResilienceTest {
 
                 // and once more, with a frozen Redis (timeouts rather than refused connections)
                 redis.suspend();
-                await().atMost(Duration.ofSeconds(3)).until(() -> {
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
                     try {
                         queue.counts();
                         return false;
