@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Redis memory per limited key for each contender: 10,000 keys of a 100-per-minute limit, each
+ * Redis memory per limited key for each contender: 1,000 keys of a 100-per-minute limit, each
  * after {@code n} admitted requests, measured as the growth of {@code used_memory} on a fresh
  * embedded Redis 6.2, divided by the number of keys.
  *
@@ -15,7 +15,7 @@ import java.util.Locale;
  * }</pre>
  */
 public final class MemoryPerKey {
-    private static final int KEYS = 10_000;
+    private static final int KEYS = 1_000;
     private static final long LIMIT = 100;
     private static final Duration WINDOW = Duration.ofMinutes(1);
 
