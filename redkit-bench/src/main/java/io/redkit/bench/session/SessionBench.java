@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code impl}: {@code redkit} (defaults: last access written at most once a minute),
  * {@code redkit-touch-always} (last access written on every load, the same work as the peer) and
  * {@code spring} ({@code RedisIndexedSessionRepository} 4.0.4 on Lettuce with its default JDK
- * serialization). Both use one shared Lettuce connection to database 2 of the same embedded Redis
+ * serialization). Both have a 10 s command timeout and use one shared Lettuce connection to database 2 of the same embedded Redis
  * 6.2, which the benchmark starts. Sessions are picked uniformly from {@link #SESSIONS} prefilled
  * ones. Run with {@code -t 1}, {@code -t 16} and {@code -t 64}.
  */
@@ -83,7 +84,8 @@ public class SessionBench {
         switch (impl) {
             case "redkit":
             case "redkit-touch-always": {
-                redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+                // a generous timeout: the machine is shared, and the peer's Lettuce waits up to 60 s
+                redkit = Redkit.create(RedkitConfig.builder().redisUrl(redis.url()).commandTimeout(Duration.ofSeconds(10)).build());
                 SessionOptions.Builder b = SessionOptions.builder();
                 if (impl.equals("redkit-touch-always")) {
                     b.touchInterval(Duration.ZERO);
@@ -94,7 +96,8 @@ public class SessionBench {
             case "spring": {
                 RedisStandaloneConfiguration conf = new RedisStandaloneConfiguration(redis.host(), redis.port());
                 conf.setDatabase(2);
-                factory = new LettuceConnectionFactory(conf);
+                factory = new LettuceConnectionFactory(conf, LettuceClientConfiguration.builder()
+                        .commandTimeout(Duration.ofSeconds(10)).build());
                 factory.afterPropertiesSet();
                 factory.start();
                 RedisTemplate<String, Object> template = new RedisTemplate<>();
