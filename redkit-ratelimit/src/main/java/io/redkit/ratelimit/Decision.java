@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>For a check over several limits the top-level numbers are those of the deciding limit: when
  * denied, the denying limit with the longest retry-after; when allowed, the limit with the fewest
- * units remaining. {@link #limits()} has one decision per limit, in the order given.
+ * units remaining. {@link #limits()} has one decision per limit, in the order given, except for
+ * a denial answered by the {@link Source#DENIED_CACHE} or by {@link Reason#FAIL_CLOSED}, which
+ * lists only the limits that denied.
  */
 public final class Decision {
     /** Why the check decided as it did. */

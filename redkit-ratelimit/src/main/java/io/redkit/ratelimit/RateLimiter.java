@@ -53,7 +53,7 @@ public interface RateLimiter {
      * every limit has room for {@code cost}, in which case {@code cost} is taken from each; when
      * denied, nothing is taken from any.
      *
-     * @param cost units the request takes, from 1 to the smallest limit among {@code limits}
+     * @param cost units the request takes, from 1 to the smallest limit (for GCRA: burst) among {@code limits}
      * @param limits at least one, at most {@link #MAX_LIMITS_PER_CHECK}; all keys share one hash tag
      * @throws IllegalArgumentException for a bad cost, duplicate limits, or keys in different hash slots
      */

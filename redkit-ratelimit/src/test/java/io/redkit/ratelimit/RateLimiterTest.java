@@ -151,6 +151,14 @@ class RateLimiterTest {
             RatePolicy big = RatePolicy.of("bulk", 2000, Duration.ofMinutes(1));
             assertThat(limiter.check(1500, LimitedKey.of(big, "erin")).remaining()).isEqualTo(500);
             assertThat((Long) redis.command("ZCARD", limiter.stateKey(big, "erin"))).isEqualTo(1500);
+            // GCRA: the burst, not the rate, bounds one request's cost
+            RatePolicy smooth = RatePolicy.builder("smooth").limit(10).window(Duration.ofMinutes(1)).algorithm(Algorithm.GCRA)
+                    .burst(20).build();
+            Decision d = limiter.check(15, LimitedKey.of(smooth, "fay"));
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.remaining()).isEqualTo(5);
+            assertThatThrownBy(() -> limiter.check(21, LimitedKey.of(smooth, "fay")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(20)");
         }
     }
 

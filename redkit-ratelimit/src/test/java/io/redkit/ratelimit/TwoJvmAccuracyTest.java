@@ -58,6 +58,29 @@ class TwoJvmAccuracyTest {
         assertThat(all.size()).isGreaterThanOrEqualTo((int) limit * 4);
     }
 
+    @Test
+    void theCounterStaysWithinItsBoundsUnderConcurrency(RedisServer redis) throws Exception {
+        long limit = 60;
+        Duration window = Duration.ofMillis(400);
+        RatePolicy counter = RatePolicy.builder("counter-race").limit(limit).window(window)
+                .algorithm(Algorithm.SLIDING_COUNTER).failureMode(FailureMode.CLOSED).build();
+        List<Hammer.Admission> all;
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)))) {
+            all = Hammer.run(RateLimiter.create(redkit), counter, "{shared}", THREADS, Duration.ofMillis(2000));
+        }
+        long w = window.toNanos() / 1000;
+        all.sort(Comparator.comparingLong(Hammer.Admission::receiveMicros));
+        for (Hammer.Admission end : all) {
+            long a = end.receiveMicros();
+            long bucketStart = a - Math.floorMod(a, w);
+            long inBucket = all.stream().filter(x -> x.sendMicros() >= bucketStart && x.receiveMicros() <= a).count();
+            assertThat(inBucket).as("admissions surely inside the aligned bucket at %d", bucketStart).isLessThanOrEqualTo(limit);
+            long inWindow = all.stream().filter(x -> x.sendMicros() > a - w && x.receiveMicros() <= a).count();
+            assertThat(inWindow).as("admissions surely inside the window ending at %d", a).isLessThan(2 * limit);
+        }
+        assertThat(all.size()).isGreaterThanOrEqualTo((int) limit * 3);
+    }
+
     /** The child's next READY/DONE line; its log lines (stdout too) are skipped. */
     private static String protocolLine(BufferedReader in) throws java.io.IOException {
         for (String line = in.readLine(); line != null; line = in.readLine()) {

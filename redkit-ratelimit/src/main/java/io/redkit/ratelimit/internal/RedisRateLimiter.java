@@ -7,6 +7,7 @@ import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
 import io.redkit.core.RedisUnavailableException;
 import io.redkit.core.internal.Checks;
+import io.redkit.ratelimit.Algorithm;
 import io.redkit.ratelimit.Decision;
 import io.redkit.ratelimit.FailureMode;
 import io.redkit.ratelimit.LimitedKey;
@@ -134,7 +135,7 @@ public final class RedisRateLimiter implements RateLimiter {
         for (int i = 0; i < limits.length; i++) {
             LimitedKey lk = Checks.notNull(limits[i], "limits[" + i + "]");
             RatePolicy p = lk.policy();
-            long max = Math.min(p.limit(), p.burst());
+            long max = p.algorithm() == Algorithm.GCRA ? p.burst() : p.limit();
             if (cost > max) {
                 throw new IllegalArgumentException("cost " + cost + " exceeds what policy " + p.name() + " can ever admit at once ("
                         + max + "): such a request would always be denied");
