@@ -61,6 +61,7 @@ public class CacheHitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Quiet.logging();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
         manager = RedisCacheManager.create(redkit);

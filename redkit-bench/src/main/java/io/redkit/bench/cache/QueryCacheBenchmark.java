@@ -59,6 +59,7 @@ public class QueryCacheBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Quiet.logging();
         db = new BenchDatabase();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));

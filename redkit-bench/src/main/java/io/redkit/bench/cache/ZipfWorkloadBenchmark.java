@@ -58,6 +58,7 @@ public class ZipfWorkloadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Quiet.logging();
         db = new BenchDatabase();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));

@@ -561,6 +561,8 @@ public final class CacheEngine {
             } catch (PayloadTooLargeException e) {
                 stats.oversized.increment();
                 LOG.warn("cache '{}': loaded value for key '{}' not cached: {}", name, key, e.getMessage());
+            } catch (CodecException e) {
+                LOG.warn("cache '{}': loaded value for key '{}' cannot be encoded and is not cached: {}", name, key, e.getMessage());
             }
             return value;
         } finally {

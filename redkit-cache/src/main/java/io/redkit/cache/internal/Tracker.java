@@ -161,6 +161,9 @@ public final class Tracker implements AutoCloseable {
                 }
                 trackedNodes = nodeIds(uris);
                 started = true;
+                if (closed) {
+                    closeNodes();
+                }
             } catch (RuntimeException e) {
                 LOG.debug("cannot start cache tracking yet: {}", e.toString());
                 closeNodes();
