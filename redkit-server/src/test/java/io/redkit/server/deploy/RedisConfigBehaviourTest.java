@@ -120,7 +120,8 @@ class RedisConfigBehaviourTest {
             // database 0, as REDKIT_QUEUE_URL without a database gives the queue in Compose
             String url = "redis://redkit-queue:" + passwords.get("REDKIT_QUEUE_PASSWORD") + "@" + server.host() + ":" + server.port() + "/0";
             String[] keys = {"redkit:queue:{crash}:job", "redkit:queue:{crash}:wait", "redkit:queue:{crash}:events"};
-            try (Redkit redkit = Redkit.create(RedkitConfig.builder().redisUrl(url).build())) {
+            try (Redkit redkit = Redkit.create(RedkitConfig.builder().redisUrl(url)
+                    .connectTimeout(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(5)).build())) {
                 RedisNamespace queue = redkit.namespace(Namespace.QUEUE);
                 assertThat((Long) queue.evalSync(SCRIPT, ScriptOutputType.INTEGER, keys, "job-1")).isEqualTo(1L);
             }

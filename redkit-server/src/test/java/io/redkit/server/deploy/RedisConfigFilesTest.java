@@ -72,7 +72,9 @@ class RedisConfigFilesTest {
         redkit = Redkit.create(RedkitConfig.fromEnv(Map.of(
                 "REDKIT_CACHE_URL", url("redkit-cache", "REDKIT_CACHE_PASSWORD", cache),
                 "REDKIT_QUEUE_URL", url("redkit-queue", "REDKIT_QUEUE_PASSWORD", main),
-                "REDKIT_SESSION_URL", url("redkit-session", "REDKIT_SESSION_PASSWORD", main))));
+                "REDKIT_SESSION_URL", url("redkit-session", "REDKIT_SESSION_PASSWORD", main),
+                // patient timeouts, so a loaded CI machine does not fail what is tested here: permissions
+                "REDIS_CONNECT_TIMEOUT", "10s", "REDIS_COMMAND_TIMEOUT", "5s")));
     }
 
     @AfterAll
