@@ -19,7 +19,9 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     @BeforeEach
     void start(RedisCluster cluster) {
         this.cluster = cluster;
-        open(RedkitConfig.fromEnv(Map.of("REDIS_CLUSTER_NODES", cluster.nodesSpec())));
+        // a generous command timeout: a loaded CI machine must not turn into a failed test
+        open(RedkitConfig.fromEnv(Map.of("REDIS_CLUSTER_NODES", cluster.nodesSpec(), "REDIS_COMMAND_TIMEOUT", "5s",
+                "REDIS_CONNECT_TIMEOUT", "10s")));
     }
 
     @Test

@@ -547,6 +547,27 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void theBackgroundSweeperPrunesUntilClosed() throws Exception {
+        SessionStore store = clocked(SessionOptions.builder().idleTimeout(Duration.ofMinutes(30)));
+        List<SessionEvent> expired = new CopyOnWriteArrayList<>();
+        store.addListener(e -> {
+            if (e.type() == SessionEvent.Type.EXPIRED) {
+                expired.add(e);
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            loggedIn(store, "user-" + i, FIREFOX);
+        }
+        AutoCloseable sweeper = store.startSweeper(Duration.ofMillis(20));
+        clock.advance(Duration.ofMinutes(31));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> expired.size() == 5);
+        assertThat(sessionKeys()).noneMatch(k -> k.endsWith(":idx"));
+        sweeper.close();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(t -> t.getName().equals("redkit-session-sweeper") && t.isAlive()));
+    }
+
+    @Test
     void eventsGoToACappedStream() {
         SessionStore store = store(SessionOptions.builder().eventStreamMaxLength(100).build());
         Session s = loggedIn(store, "alice", FIREFOX);
