@@ -31,8 +31,8 @@ class NearCacheTest {
     @BeforeEach
     void setUp(RedisServer redis) {
         this.redis = redis;
-        redkitA = Redkit.create(RedkitConfig.fromUrl(redis.url()));
-        redkitB = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        redkitA = Connected.redkit(redis.url());
+        redkitB = Connected.redkit(redis.url());
         a = RedisCacheManager.create(redkitA);
         b = RedisCacheManager.create(redkitB);
         a.cache("warm", String.class, NEAR).get("x");

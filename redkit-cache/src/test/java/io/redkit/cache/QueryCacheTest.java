@@ -65,7 +65,7 @@ class QueryCacheTest {
                 "CREATE TABLE products (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL)",
                 "CREATE TABLE orders (id bigint PRIMARY KEY, product_id bigint NOT NULL)",
                 "INSERT INTO products SELECT i, 'product ' || i, i FROM generate_series(1, 50) i");
-        redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        redkit = Connected.redkit(redis.url());
         manager = RedisCacheManager.create(redkit);
         queries = QueryCache.builder(manager, pool).build();
     }
@@ -167,7 +167,7 @@ class QueryCacheTest {
         queries.installTriggers(List.of("products"));
         queries.startListening();
         await().atMost(Duration.ofSeconds(10)).until(queries::isListening);
-        try (Redkit other = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit other = Connected.redkit(redis.url());
              RedisCacheManager m2 = RedisCacheManager.create(other);
              QueryCache q2 = QueryCache.builder(m2, pool).options(CacheOptions.builder().nearCache(true).build())
                      .cacheName("queries-near").build()) {

@@ -36,7 +36,7 @@ class RedisCacheTest {
     @BeforeEach
     void setUp(RedisServer redis) {
         this.redis = redis;
-        redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        redkit = Connected.redkit(redis.url());
         manager = RedisCacheManager.builder(redkit).clock(clock).refreshExecutor(Runnable::run).build();
     }
 
@@ -65,7 +65,7 @@ class RedisCacheTest {
         assertThat(redis.command("EXISTS", "redkit:cache:v:products:1")).isEqualTo(1L);
 
         // a second client sees it too
-        try (Redkit other = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit other = Connected.redkit(redis.url());
              RedisCacheManager m2 = RedisCacheManager.create(other)) {
             assertThat(m2.cache("products", Product.class, CacheOptions.defaults()).get("1")).contains(product(1));
         }

@@ -28,7 +28,7 @@ class RedisDownTest {
     @Test
     void readsFallThroughToTheLoaderWhileRedisIsDownAndCachingResumesAfterRestart(RedisServer redis) {
         ManualTicker ticker = new ManualTicker();
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit redkit = Connected.redkit(redis.url());
              RedisCacheManager manager = RedisCacheManager.builder(redkit).ticker(ticker).build()) {
             RedisCache<String> cache = manager.cache("down", String.class, CacheOptions.defaults());
             AtomicInteger loads = new AtomicInteger();
@@ -68,7 +68,7 @@ class RedisDownTest {
     @Test
     void aTagInvalidatedDuringTheOutageIsAppliedWhenRedisReturns(RedisServer redis) {
         ManualTicker ticker = new ManualTicker();
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit redkit = Connected.redkit(redis.url());
              RedisCacheManager manager = RedisCacheManager.builder(redkit).ticker(ticker).build()) {
             RedisCache<String> cache = manager.cache("pending", String.class, CacheOptions.defaults());
             cache.put("k", "before the outage", Set.of("table:products"));
@@ -88,7 +88,7 @@ class RedisDownTest {
 
     @Test
     void loadsWhileRedisIsDownAreBoundedSoTheDatabaseIsNotStampeded(RedisServer redis) throws Exception {
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit redkit = Connected.redkit(redis.url());
              RedisCacheManager manager = RedisCacheManager.builder(redkit).maxConcurrentFallbackLoads(2)
                      .retryInterval(Duration.ofMinutes(5)).build()) {
             RedisCache<String> cache = manager.cache("bound", String.class, CacheOptions.defaults());

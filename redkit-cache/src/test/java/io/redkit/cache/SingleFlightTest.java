@@ -25,7 +25,7 @@ class SingleFlightTest {
 
     @Test
     void twoHundredThreadsMissingOneKeyRunTheLoaderOnce(RedisServer redis) throws Exception {
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit redkit = Connected.redkit(redis.url());
              RedisCacheManager manager = RedisCacheManager.create(redkit)) {
             RedisCache<String> cache = manager.cache("sf", String.class, CacheOptions.defaults());
             AtomicInteger calls = new AtomicInteger();
@@ -59,8 +59,8 @@ class SingleFlightTest {
 
     @Test
     void twoIndependentClientsMissingOneKeyRunTheLoaderOnce(RedisServer redis) throws Exception {
-        try (Redkit r1 = Redkit.create(RedkitConfig.fromUrl(redis.url()));
-             Redkit r2 = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit r1 = Connected.redkit(redis.url());
+             Redkit r2 = Connected.redkit(redis.url());
              RedisCacheManager m1 = RedisCacheManager.create(r1);
              RedisCacheManager m2 = RedisCacheManager.create(r2)) {
             CacheOptions options = CacheOptions.builder().lockWait(Duration.ofSeconds(10)).build();
@@ -98,7 +98,7 @@ class SingleFlightTest {
 
     @Test
     void aWaiterLoadsItselfWhenTheLockHolderTakesLongerThanTheLockWait(RedisServer redis) {
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        try (Redkit redkit = Connected.redkit(redis.url());
              RedisCacheManager manager = RedisCacheManager.create(redkit)) {
             RedisCache<String> cache = manager.cache("sf", String.class,
                     CacheOptions.builder().lockWait(Duration.ofMillis(100)).build());

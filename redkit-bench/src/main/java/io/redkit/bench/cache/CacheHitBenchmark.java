@@ -64,6 +64,7 @@ public class CacheHitBenchmark {
         Quiet.logging();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        Quiet.connected(redkit);
         manager = RedisCacheManager.create(redkit);
         boolean near = impl.equals("redkit-near");
         cache = manager.cache("bench", Item.class, CacheOptions.builder().ttl(Duration.ofHours(1)).nearCache(near).build());
@@ -82,9 +83,16 @@ public class CacheHitBenchmark {
         for (int i = 0; i < KEYS; i++) {
             rawSync.set("raw:" + i, json.encode(Item.sample(i)));
         }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!manager.isTrackingActive() && System.nanoTime() < deadline) {
+            cache.get(keys[0]);
+            Thread.onSpinWait();
+        }
         for (int i = 0; i < 3; i++) {
             for (String k : keys) {
-                cache.get(k); // warm the tracked versions (and the near cache)
+                if (cache.get(k).isEmpty()) { // warms the tracked versions (and the near cache)
+                    throw new IllegalStateException("set-up value " + k + " is missing: " + cache.stats());
+                }
             }
         }
     }

@@ -63,6 +63,7 @@ public class QueryCacheBenchmark {
         db = new BenchDatabase();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        Quiet.connected(redkit);
         manager = RedisCacheManager.create(redkit);
         queries = QueryCache.builder(manager, db.pool)
                 .options(CacheOptions.builder().ttl(Duration.ofHours(1)).nearCache(impl.equals("redkit-near")).build())

@@ -62,6 +62,7 @@ public class ZipfWorkloadBenchmark {
         db = new BenchDatabase();
         redis = RedisServer.builder().start();
         redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()));
+        Quiet.connected(redkit);
         manager = RedisCacheManager.create(redkit);
         queries = QueryCache.builder(manager, db.pool).options(CacheOptions.builder().ttl(Duration.ofSeconds(60)).build()).build();
         zipf = new Zipf(BenchDatabase.ROWS, s);
