@@ -127,7 +127,7 @@ final class RequestSession {
         }
         Session s = session;
         session = null;
-        deleteCookie = true;
+        deleteCookie = hadCookie || !s.isNew(); // a session never sent to the browser needs no clearing
         boolean existed = store.invalidate(s);
         writeCookieIfOutputStarted();
         return existed;

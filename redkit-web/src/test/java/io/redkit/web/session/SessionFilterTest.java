@@ -40,7 +40,9 @@ class SessionFilterTest {
 
     @BeforeEach
     void start(RedisServer redis) throws Exception {
-        redkit = track(Redkit.create(RedkitConfig.fromUrl(redis.url())));
+        // a generous command timeout: a loaded CI machine must not turn into a failed test
+        redkit = track(Redkit.create(RedkitConfig.builder().redisUrl(redis.url()).commandTimeout(Duration.ofSeconds(5))
+                .connectTimeout(Duration.ofSeconds(10)).build()));
         store = track(SessionStore.create(redkit, SessionOptions.builder().rotationGrace(Duration.ZERO).build()));
         app = track(new WebApp(store, SessionFilterOptions.defaults()));
     }
@@ -265,7 +267,7 @@ class SessionFilterTest {
                 });
                 HttpResponse<String> down = f.get(10, TimeUnit.SECONDS);
                 assertThat(down.statusCode()).isEqualTo(503);
-                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
             } finally {
                 own.resume();
             }
