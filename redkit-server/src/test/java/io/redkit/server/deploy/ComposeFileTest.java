@@ -232,6 +232,15 @@ class ComposeFileTest {
         assertThat(dockerfile).contains("ENV PORT=" + exposed);
     }
 
+    @Test
+    void theDockerfileCopiesTheJarTheBuildMakes() throws IOException {
+        String pom = Files.readString(DeployFiles.root().resolve("redkit-server/pom.xml"));
+        Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
+        assertThat(m.find()).as("redkit-server/pom.xml names its runnable jar").isTrue();
+        String jar = "redkit-server/target/" + m.group(1) + ".jar";
+        assertThat(String.join("\n", dockerfile)).contains("-pl redkit-server -am package").contains(jar);
+    }
+
     private static String lastInstruction(String name) {
         String found = null;
         for (String l : dockerfile) {
