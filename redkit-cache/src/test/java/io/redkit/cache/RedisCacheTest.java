@@ -187,6 +187,28 @@ class RedisCacheTest {
     }
 
     @Test
+    void aRemoteHitIsOneRedisCommandOnceTagVersionsAreTracked() {
+        RedisCache<String> cache = manager.cache("onetrip", String.class, CacheOptions.defaults());
+        cache.put("k", "v", Set.of("table:products", "table:users"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            cache.get("k");
+            return manager.isTrackingActive();
+        });
+        cache.get("k"); // versions now held in process
+        assertThat(commandsFor(() -> {
+            for (int i = 0; i < 10; i++) {
+                assertThat(cache.get("k")).contains("v");
+            }
+        })).as("one GET per hit, no version reads").isEqualTo(10);
+
+        try (RedisCacheManager untracked = RedisCacheManager.builder(redkit).tracking(false).build()) {
+            RedisCache<String> plain = untracked.cache("onetrip", String.class, CacheOptions.defaults());
+            assertThat(commandsFor(() -> assertThat(plain.get("k")).contains("v")))
+                    .as("without tracking a hit also reads the versions").isEqualTo(2);
+        }
+    }
+
+    @Test
     void tagsAreSharedAcrossCaches() {
         RedisCache<String> a = manager.cache("a", String.class, CacheOptions.defaults());
         RedisCache<String> b = manager.cache("b", String.class, CacheOptions.defaults());
