@@ -57,8 +57,7 @@ class QueryCacheClusterTest {
             try (Connection c = postgres.connect(db); Statement st = c.createStatement()) {
                 st.executeUpdate("UPDATE products SET name = name || ' (new)'");
             }
-            await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> nameOf(queries, 1).endsWith("(new)"));
+            Coherence.within(Duration.ofMillis(100), () -> nameOf(queries, 1).endsWith("(new)"));
             for (long id = 1; id <= 30; id++) {
                 assertThat(nameOf(queries, id)).endsWith("(new)");
             }

@@ -152,14 +152,13 @@ class QueryCacheTest {
             try (Connection c = postgres.connect(db); Statement st = c.createStatement()) {
                 st.executeUpdate("UPDATE products SET name = '" + name + "' WHERE id = 1");
             }
-            await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> page().get(0).name().equals(name));
+            Coherence.within(Duration.ofMillis(100), () -> page().get(0).name().equals(name));
         }
         // inserts, deletes and truncates notify too
         sql("DELETE FROM products WHERE id = 1");
-        await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(5)).until(() -> page().get(0).id() == 2L);
+        Coherence.within(Duration.ofMillis(100), () -> page().get(0).id() == 2L);
         sql("TRUNCATE products");
-        await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(5)).until(() -> page().isEmpty());
+        Coherence.within(Duration.ofMillis(100), () -> page().isEmpty());
     }
 
     @Test
@@ -180,7 +179,7 @@ class QueryCacheTest {
                 return q2.cacheStats().nearHits() > 0;
             });
             sql("UPDATE products SET name = 'seen' WHERE id = 1");
-            await().atMost(Duration.ofMillis(100)).pollInterval(Duration.ofMillis(5)).until(() ->
+            Coherence.within(Duration.ofMillis(100), () ->
                     q2.query(PAGE, List.of(10, 3), Set.of("products"), Product.class, PRODUCT).get(0).name().equals("seen"));
             assertThat(before.get(0).name()).isEqualTo("product 1");
         }
