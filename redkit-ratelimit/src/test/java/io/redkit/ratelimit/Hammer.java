@@ -39,8 +39,16 @@ final class Hammer {
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
     }
 
+    /** Checks made by the last {@link #run} in this JVM. */
+    static final java.util.concurrent.atomic.AtomicLong ATTEMPTS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Decisions of the last {@link #run} by reason and source, for failure messages. */
+    static final java.util.Map<String, java.util.concurrent.atomic.LongAdder> OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
+
     static List<Admission> run(RateLimiter limiter, RatePolicy policy, String key, int threads, Duration duration)
             throws InterruptedException {
+        ATTEMPTS.set(0);
+        OUTCOMES.clear();
         List<List<Admission>> perThread = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(threads);
         long deadline = System.nanoTime() + duration.toNanos();
@@ -55,6 +63,8 @@ final class Hammer {
                         long send = nowMicros();
                         Decision d = limiter.check(policy, key);
                         long receive = nowMicros();
+                        ATTEMPTS.incrementAndGet();
+                        OUTCOMES.computeIfAbsent(d.reason() + "/" + d.source(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
                         if (d.allowed()) {
                             if (d.source() != Decision.Source.REDIS) {
                                 throw new AssertionError("admitted without Redis: " + d);
@@ -114,7 +124,7 @@ final class Hammer {
                     out.println(a.sendMicros() + " " + a.receiveMicros());
                 }
             }
-            System.out.println("DONE " + admitted.size());
+            System.out.println("DONE " + admitted.size() + " " + ATTEMPTS.get());
             System.out.flush();
         }
     }

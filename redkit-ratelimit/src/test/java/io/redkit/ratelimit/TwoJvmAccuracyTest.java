@@ -32,7 +32,8 @@ class TwoJvmAccuracyTest {
 
     @Test
     void aWindowLongerThanTheRunAdmitsExactlyTheLimit(RedisServer redis, @TempDir Path dir) throws Exception {
-        List<Hammer.Admission> all = hammerFromTwoJvms(redis, dir, 500, Duration.ofMinutes(1), Duration.ofMillis(1500));
+        List<Hammer.Admission> all = hammerFromTwoJvms(redis, dir, 500, Duration.ofMinutes(1), Duration.ofMillis(1500), false);
+        // Whichever JVM wins the race may take the whole limit; both compete for it.
         // Redis's log is the ground truth: exactly the limit. The clients saw at most that many
         // (an answer that timed out on a loaded machine is a denial to the client).
         assertThat((Long) redis.command("ZCARD", "redkit:session:rl:two-jvm:sw:{shared}")).isEqualTo(500);
@@ -43,7 +44,7 @@ class TwoJvmAccuracyTest {
     void noWindowOfTheSlidingRunHoldsMoreThanTheLimit(RedisServer redis, @TempDir Path dir) throws Exception {
         long limit = 60;
         Duration window = Duration.ofMillis(400);
-        List<Hammer.Admission> all = hammerFromTwoJvms(redis, dir, limit, window, Duration.ofMillis(2500));
+        List<Hammer.Admission> all = hammerFromTwoJvms(redis, dir, limit, window, Duration.ofMillis(2500), true);
         long w = window.toNanos() / 1000;
         // Redis decided each admission at a time within [send, receive]. An admission surely lies
         // in the window (a - w, a] when send > a - w and receive <= a; count those for windows
@@ -66,7 +67,9 @@ class TwoJvmAccuracyTest {
                 .algorithm(Algorithm.SLIDING_COUNTER).failureMode(FailureMode.CLOSED).build();
         List<Hammer.Admission> all;
         try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)))) {
-            all = Hammer.run(RateLimiter.create(redkit), counter, "{shared}", THREADS, Duration.ofMillis(2000));
+            RateLimiter limiter = RateLimiter.create(redkit);
+            limiter.inspect(counter, "warm-up");   // connect before the clock starts
+            all = Hammer.run(limiter, counter, "{shared}", THREADS, Duration.ofMillis(2000));
         }
         long w = window.toNanos() / 1000;
         all.sort(Comparator.comparingLong(Hammer.Admission::receiveMicros));
@@ -78,7 +81,7 @@ class TwoJvmAccuracyTest {
             long inWindow = all.stream().filter(x -> x.sendMicros() > a - w && x.receiveMicros() <= a).count();
             assertThat(inWindow).as("admissions surely inside the window ending at %d", a).isLessThan(2 * limit);
         }
-        assertThat(all.size()).isGreaterThanOrEqualTo((int) limit * 3);
+        assertThat(all.size()).as("admissions; decisions were %s", Hammer.OUTCOMES).isGreaterThanOrEqualTo((int) limit * 3);
     }
 
     /** The child's next READY/DONE line; its log lines (stdout too) are skipped. */
@@ -92,7 +95,7 @@ class TwoJvmAccuracyTest {
     }
 
     private static List<Hammer.Admission> hammerFromTwoJvms(RedisServer redis, Path dir, long limit, Duration window,
-                                                          Duration run) throws Exception {
+                                                          Duration run, boolean requireChildAdmissions) throws Exception {
         Path out = dir.resolve("child.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Hammer.class.getName(),
@@ -120,7 +123,10 @@ class TwoJvmAccuracyTest {
                 all.add(new Hammer.Admission(Long.parseLong(p[0]), Long.parseLong(p[1])));
                 fromChild++;
             }
-            assertThat(fromChild).as("the second JVM got admissions too").isPositive();
+            assertThat(Long.parseLong(done.split(" ")[2])).as("the second JVM hammered too").isPositive();
+            if (requireChildAdmissions) {
+                assertThat(fromChild).as("the second JVM got admissions too").isPositive();
+            }
             return all;
         } finally {
             child.destroyForcibly();
