@@ -209,6 +209,31 @@ class RedisCacheTest {
     }
 
     @Test
+    void aPluggedCodecIsUsedForValues() {
+        io.redkit.core.codec.RedkitCodec upperCase = new io.redkit.core.codec.RedkitCodec() {
+            @Override
+            public byte[] encode(Object value) {
+                return ((String) value).toUpperCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> T decode(byte[] bytes, java.lang.reflect.Type type) {
+                return (T) new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public int maxEncodedSize() {
+                return Integer.MAX_VALUE;
+            }
+        };
+        RedisCache<String> cache = manager.cache("codec", String.class, CacheOptions.builder().codec(upperCase).build());
+        cache.put("k", "hello");
+        assertThat(cache.get("k")).contains("HELLO");
+        assertThat((String) redis.command("GET", redisKey(cache, "k"))).endsWith("HELLO");
+    }
+
+    @Test
     void tagsAreSharedAcrossCaches() {
         RedisCache<String> a = manager.cache("a", String.class, CacheOptions.defaults());
         RedisCache<String> b = manager.cache("b", String.class, CacheOptions.defaults());
