@@ -27,7 +27,8 @@ import java.util.concurrent.Executor;
  * <p><b>Durability.</b> An add returns once Redis has applied it: the job is then as durable as the
  * Redis persistence settings make it (with {@code appendonly yes} and {@code appendfsync everysec} at
  * most about one second of adds can be lost in a Redis crash; without persistence a Redis restart
- * loses the queue).
+ * loses the queue). With {@link QueueOptions.Builder#replicationWait} an add also waits until
+ * replicas have it, so it survives a failover.
  *
  * <p><b>Delivery.</b> At least once: a job whose worker dies is given to another worker when its
  * lease runs out. A job is completed at most once in Redis: completions by a worker that lost the

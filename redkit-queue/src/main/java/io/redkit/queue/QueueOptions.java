@@ -41,6 +41,8 @@ public final class QueueOptions {
     private final int maxStalls;
     private final RateLimit rateLimit;
     private final Clock clock;
+    private final int replicationWaitReplicas;
+    private final Duration replicationWaitTimeout;
 
     private QueueOptions(Builder b) {
         this.codec = b.codec == null ? JsonCodec.create() : b.codec;
@@ -52,6 +54,8 @@ public final class QueueOptions {
         this.maxStalls = b.maxStalls == null ? DEFAULT_MAX_STALLS : b.maxStalls;
         this.rateLimit = b.rateLimit;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+        this.replicationWaitReplicas = b.replicationWaitReplicas == null ? 0 : b.replicationWaitReplicas;
+        this.replicationWaitTimeout = b.replicationWaitTimeout == null ? Duration.ZERO : b.replicationWaitTimeout;
     }
 
     public static QueueOptions defaults() {
@@ -74,6 +78,10 @@ public final class QueueOptions {
         b.maxStalls = maxStalls;
         b.rateLimit = rateLimit;
         b.clock = clock;
+        if (replicationWaitReplicas > 0) {
+            b.replicationWaitReplicas = replicationWaitReplicas;
+            b.replicationWaitTimeout = replicationWaitTimeout;
+        }
         b.replacing = true;
         return b;
     }
@@ -121,6 +129,16 @@ public final class QueueOptions {
         return clock;
     }
 
+    /** Replicas an add waits for ({@code WAIT}); 0 = none (the default). */
+    public int replicationWaitReplicas() {
+        return replicationWaitReplicas;
+    }
+
+    /** How long an add waits for its replicas; zero when there is no replication wait. */
+    public Duration replicationWaitTimeout() {
+        return replicationWaitTimeout;
+    }
+
     @Override
     public String toString() {
         return "QueueOptions{maxPayloadSize=" + maxPayloadSize + ", jobDefaults=" + jobDefaults + ", completedRetention="
@@ -139,6 +157,8 @@ public final class QueueOptions {
         private Integer maxStalls;
         private RateLimit rateLimit;
         private Clock clock;
+        private Integer replicationWaitReplicas;
+        private Duration replicationWaitTimeout;
         private boolean replacing;
 
         private Builder() {}
@@ -212,6 +232,26 @@ public final class QueueOptions {
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
             this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * For critical queues: every add then waits (Redis {@code WAIT}) until {@code replicas} replicas
+         * (1 to 16) have the job, at most {@code timeout} (1 ms to 60 s), so an acknowledged add survives
+         * a failover. Adds then go through one dedicated connection per queue handle, one at a time,
+         * and are slower. When fewer replicas acknowledge in time the add throws a
+         * {@link QueueException} that says so; the job was added on the primary all the same.
+         * Default: no waiting.
+         */
+        public Builder replicationWait(int replicas, Duration timeout) {
+            once(this.replicationWaitReplicas, "replicationWait");
+            Checks.inRange(replicas, 1, 16, "replicationWait replicas");
+            Checks.positive(timeout, "replicationWait timeout");
+            if (timeout.toMillis() < 1 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("replicationWait timeout must be between 1 ms and 60 s: " + timeout);
+            }
+            this.replicationWaitReplicas = replicas;
+            this.replicationWaitTimeout = timeout;
             return this;
         }
 

@@ -62,6 +62,8 @@ public final class RedisJobQueue implements JobQueue {
     private final KeySpace keys;
     /** Tests only: the "now" the scripts use instead of Redis TIME; null = Redis TIME. */
     volatile java.util.function.LongSupplier scriptClock;
+    /** Adds that wait for replicas, or null. */
+    private final ReplicatedAdds replicated;
 
     public RedisJobQueue(Redkit redkit, String name, QueueOptions options) {
         Checks.notNull(redkit, "redkit");
@@ -70,6 +72,9 @@ public final class RedisJobQueue implements JobQueue {
         this.redkit = redkit;
         this.ns = redkit.namespace(Namespace.QUEUE);
         this.keys = new KeySpace(ns, name);
+        this.replicated = options.replicationWaitReplicas() > 0
+                ? new ReplicatedAdds(this, ns, options.replicationWaitReplicas(), options.replicationWaitTimeout().toMillis())
+                : null;
     }
 
     /** Checks a queue name: 1 to 100 of {@code [A-Za-z0-9._-]}. */
@@ -124,7 +129,8 @@ public final class RedisJobQueue implements JobQueue {
     public String add(String type, Object payload, JobOptions jobOptions) {
         List<Object> args = new ArrayList<>();
         appendJob(args, type, payload, jobOptions);
-        List<Object> reply = ns.evalSync(Scripts.ENQUEUE, ScriptOutputType.MULTI, keys.enqueue(), enqueueArgs(1, args));
+        List<Object> reply = replicated != null ? replicated.enqueue(keys.enqueue(), enqueueArgs(1, args))
+                : ns.evalSync(Scripts.ENQUEUE, ScriptOutputType.MULTI, keys.enqueue(), enqueueArgs(1, args));
         return Replies.str(reply.get(0));
     }
 
@@ -133,6 +139,10 @@ public final class RedisJobQueue implements JobQueue {
         Checks.notNull(executor, "executor");
         List<Object> args = new ArrayList<>();
         appendJob(args, type, payload, jobOptions);
+        if (replicated != null) {
+            Object[] a = enqueueArgs(1, args);
+            return CompletableFuture.supplyAsync(() -> Replies.str(replicated.enqueue(keys.enqueue(), a).get(0)), executor);
+        }
         return ns.<List<Object>>eval(Scripts.ENQUEUE, ScriptOutputType.MULTI, keys.enqueue(), enqueueArgs(1, args))
                 .thenApplyAsync(r -> Replies.str(r.get(0)), executor);
     }
@@ -164,6 +174,10 @@ public final class RedisJobQueue implements JobQueue {
         }
         List<CompletableFuture<List<Object>>> futures = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
+            if (replicated != null) {
+                futures.add(CompletableFuture.completedFuture(replicated.enqueue(keys.enqueue(), enqueueArgs(sizes.get(b), batches.get(b)))));
+                continue;
+            }
             futures.add(ns.eval(Scripts.ENQUEUE, ScriptOutputType.MULTI, keys.enqueue(), enqueueArgs(sizes.get(b), batches.get(b))));
         }
         List<String> ids = new ArrayList<>(jobs.size());
