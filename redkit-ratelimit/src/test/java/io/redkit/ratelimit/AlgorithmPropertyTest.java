@@ -54,7 +54,7 @@ class AlgorithmPropertyTest {
     }
 
     private static Redkit redkit(RedisServer redis) {
-        return Redkit.create(RedkitConfig.fromUrl(redis.url(0)));
+        return Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     }
 
     @Test

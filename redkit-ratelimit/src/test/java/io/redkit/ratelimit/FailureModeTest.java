@@ -31,7 +31,7 @@ class FailureModeTest {
 
     private static Redkit redkit(RedisServer redis) {
         return Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(0),
-                "REDIS_COMMAND_TIMEOUT", COMMAND_TIMEOUT.toMillis() + "ms")));
+                "REDIS_COMMAND_TIMEOUT", COMMAND_TIMEOUT.toMillis() + "ms", "REDIS_CONNECT_TIMEOUT", "10s")));
     }
 
     private static RateLimiterOptions.Builder options(ManualTicker ticker) {

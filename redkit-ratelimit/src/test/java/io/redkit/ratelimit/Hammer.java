@@ -108,7 +108,7 @@ final class Hammer {
      */
     public static void main(String[] args) throws Exception {
         RatePolicy policy = policy(Long.parseLong(args[1]), Duration.ofMillis(Long.parseLong(args[2])));
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(args[0]))) {
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(args[0]).toBuilder().connectTimeout(Duration.ofSeconds(10)).build())) {
             RateLimiter limiter = RateLimiter.create(redkit);
             limiter.inspect(policy, "warm-up");
             System.out.println("READY");

@@ -29,7 +29,7 @@ class RateLimiterTest {
     private static final List<RatePolicy> ALL = List.of(EXACT, COUNTER, GCRA);
 
     private static Redkit redkit(RedisServer redis) {
-        return Redkit.create(RedkitConfig.fromUrl(redis.url(0)));
+        return Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     }
 
     private static long dbsize(RedisServer redis) {
@@ -269,7 +269,7 @@ class RateLimiterTest {
     @Test
     void keysLiveInTheConfiguredNamespace(RedisServer redis) {
         // the default standalone layout: session namespace in database 2, queue in database 1
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()))) {
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url()).toBuilder().connectTimeout(Duration.ofSeconds(10)).build())) {
             RateLimiter.create(redkit).check(EXACT, "oscar");
             RateLimiter.create(redkit, RateLimiterOptions.builder().namespace(Namespace.QUEUE).build()).check(EXACT, "oscar");
         }
@@ -279,7 +279,7 @@ class RateLimiterTest {
     }
 
     private static boolean existsInDb(RedisServer redis, int db, String key) {
-        try (Redkit r = Redkit.create(RedkitConfig.fromUrl(redis.url(db)))) {
+        try (Redkit r = Redkit.create(RedkitConfig.fromUrl(redis.url(db)).toBuilder().connectTimeout(Duration.ofSeconds(10)).build())) {
             return r.namespace(Namespace.CACHE).sync().exists(key) == 1L;
         }
     }

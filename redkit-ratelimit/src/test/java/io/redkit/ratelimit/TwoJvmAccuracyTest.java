@@ -66,7 +66,7 @@ class TwoJvmAccuracyTest {
         RatePolicy counter = RatePolicy.builder("counter-race").limit(limit).window(window)
                 .algorithm(Algorithm.SLIDING_COUNTER).failureMode(FailureMode.CLOSED).build();
         List<Hammer.Admission> all;
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)))) {
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder().connectTimeout(Duration.ofSeconds(10)).build())) {
             RateLimiter limiter = RateLimiter.create(redkit);
             limiter.inspect(counter, "warm-up");   // connect before the clock starts
             all = Hammer.run(limiter, counter, "{shared}", THREADS, Duration.ofMillis(2000));
@@ -103,7 +103,7 @@ class TwoJvmAccuracyTest {
                 String.valueOf(run.toMillis()), out.toString())
                 .redirectError(dir.resolve("child.err").toFile())
                 .start();
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)));
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder().connectTimeout(Duration.ofSeconds(10)).build());
              BufferedReader childOut = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
              Writer childIn = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8)) {
             RateLimiter limiter = RateLimiter.create(redkit);
