@@ -147,7 +147,10 @@ public interface SessionStore extends AutoCloseable {
     /** Removes a listener; does nothing when it was not added. */
     void removeListener(SessionListener listener);
 
-    /** Stops the sweeper, if started. Does not close the {@link Redkit} it uses. Idempotent. */
+    /**
+     * Stops the sweepers, if started, and waits (at most about the command timeout) for event-stream
+     * writes already sent. Does not close the {@link Redkit} it uses: close the store first. Idempotent.
+     */
     @Override
     void close();
 }

@@ -588,6 +588,18 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void closingTheStoreWaitsForEventsAlreadySent() {
+        Redkit own = Redkit.create(config);
+        SessionStore store = SessionStore.create(own);
+        for (int i = 0; i < 100; i++) {
+            store.invalidate(loggedIn(store, "u" + i, FIREFOX));
+        }
+        store.close();
+        own.close(); // the shutdown order of an application: store first, then Redkit
+        assertThat(redis().xlen(((RedisSessionStore) store).keys().events())).isEqualTo(300);
+    }
+
+    @Test
     void aThrowingListenerDoesNotBreakTheOperation() {
         SessionStore store = store();
         store.addListener(e -> {

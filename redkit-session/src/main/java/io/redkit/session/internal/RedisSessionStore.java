@@ -34,7 +34,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +69,8 @@ public final class RedisSessionStore implements SessionStore {
     private final KeySpace keys;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ScheduledExecutorService> sweepers = new CopyOnWriteArrayList<>();
+    /** event-stream writes not yet answered; close() waits for them (bounded by the command timeout) */
+    private final Set<CompletableFuture<?>> pendingEvents = ConcurrentHashMap.newKeySet();
     private final long idleMs;
     private final long absoluteMs;
     private final long touchMs;
@@ -559,12 +566,15 @@ public final class RedisSessionStore implements SessionStore {
             if (event.reason() != null) body.put("reason", bytes(event.reason().name()));
             body.put("at", bytes(Long.toString(event.at().toEpochMilli())));
             try {
-                ns.async().xadd(keys.events(), XAddArgs.Builder.maxlen(max).approximateTrimming(), body)
-                        .whenComplete((id, err) -> {
-                            if (err != null) {
-                                log.warn("session event {} not written to the stream: {}", event.type(), err.toString());
-                            }
-                        });
+                CompletableFuture<String> f = ns.async().xadd(keys.events(), XAddArgs.Builder.maxlen(max).approximateTrimming(), body)
+                        .toCompletableFuture();
+                pendingEvents.add(f);
+                f.whenComplete((id, err) -> {
+                    pendingEvents.remove(f);
+                    if (err != null) {
+                        log.warn("session event {} not written to the stream: {}", event.type(), err.toString());
+                    }
+                });
             } catch (RuntimeException e) {
                 log.warn("session event {} not written to the stream: {}", event.type(), e.toString());
             }
@@ -577,6 +587,17 @@ public final class RedisSessionStore implements SessionStore {
             ex.shutdownNow();
         }
         sweepers.clear();
+        // let event-stream writes already sent finish, so closing Redkit right after does not drop them
+        CompletableFuture<?>[] pending = pendingEvents.toArray(new CompletableFuture<?>[0]);
+        if (pending.length > 0) {
+            try {
+                CompletableFuture.allOf(pending).get(ns.commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("some session events were not written to the stream before close: {}", e.toString());
+            }
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------
