@@ -222,6 +222,38 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void userIdFromAnAuthenticationFilterElseTheClientIp(RedisServer redis) throws Exception {
+        RatePolicy perUser = RatePolicy.of("per-user", 2, Duration.ofMinutes(1));
+        jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/app");
+        context.addServlet(new ServletHolder(new Hello()), "/*");
+        // stands in for authentication (or the Redkit session filter): sets the user id attribute
+        context.addFilter(new FilterHolder((jakarta.servlet.Filter) (req, res, chain) -> {
+            String user = ((HttpServletRequest) req).getHeader("X-Test-User");
+            if (user != null) req.setAttribute("userId", user);
+            chain.doFilter(req, res);
+        }), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/*").limit(perUser,
+                        KeyResolvers.firstOf(KeyResolvers.requestAttribute("userId"), KeyResolvers.clientIp())).build())
+                .build()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        jetty.setHandler(context);
+        jetty.start();
+        port = connector.getLocalPort();
+
+        assertThat(get("/x", "X-Test-User", "alice").statusCode()).isEqualTo(200);
+        assertThat(get("/x", "X-Test-User", "alice").statusCode()).isEqualTo(200);
+        assertThat(get("/x", "X-Test-User", "alice").statusCode()).isEqualTo(429);
+        assertThat(get("/x", "X-Test-User", "bob").statusCode()).as("another user, same IP").isEqualTo(200);
+        assertThat(get("/x").statusCode()).as("anonymous: by IP, its own bucket").isEqualTo(200);
+        assertThat(get("/x", "X-Test-User", "127.0.0.1").statusCode()).as("a user named like the IP is not the IP").isEqualTo(200);
+    }
+
+    @Test
     void badRoutesAreRejected() {
         assertThatThrownBy(() -> RateLimitRoute.builder("api/*")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"api/*\"");
