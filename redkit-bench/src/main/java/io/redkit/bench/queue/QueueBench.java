@@ -286,13 +286,13 @@ public final class QueueBench {
         };
         System.out.println();
         System.out.printf("Medians of %d rounds; Redis %s (embedded); BullMQ %s; N = %,d%n", rounds, redisVersion, bullVersion, n);
-        System.out.println("| Scenario | Redkit | BullMQ | Redkit vs BullMQ |");
+        System.out.println("| Scenario | Redkit | BullMQ | Redkit vs BullMQ (above 1 = Redkit better) |");
         System.out.println("|---|---:|---:|---:|");
         for (String[] row : rows) {
             double a = median(rk, row[0]);
             double b = median(bm, row[0]);
-            String ratio = Double.isNaN(b) ? "-" : String.format("%.2fx %s", row[2].equals("higher") ? a / b : b / a,
-                    row[2].equals("higher") ? "faster" : (row[0].startsWith("bytes") ? "smaller" : "lower"));
+            double r = row[2].equals("higher") ? a / b : b / a;
+            String ratio = Double.isNaN(b) ? "-" : String.format("%.2fx%s", r, r >= 1 ? "" : " (BullMQ better)");
             System.out.printf("| %s | %s | %s | %s |%n", row[1], fmt(a), fmt(b), ratio);
         }
     }
