@@ -238,7 +238,7 @@ public final class QueueBench {
                 long due = t0 + (long) (i * intervalNs);
                 long wait;
                 while ((wait = due - System.nanoTime()) > 0) {
-                    if (wait > 200_000) LockSupport.parkNanos(wait - 100_000);
+                    LockSupport.parkNanos(wait); // no spinning: the producer must not take a core from the worker
                 }
                 inFlight.acquire();
                 q.addAsync("t", new Stamp(System.nanoTime(), PAYLOAD.get("p")), JobOptions.defaults(), Runnable::run)
