@@ -154,6 +154,7 @@ async function latency(rate) {
   out.singleAdd = await singleAdd();
   out.bytesPerJob = await bytesPerJob(PAYLOAD);
   out.bytesPerJobTiny = await bytesPerJob({ i: 1 });
+  await latency(RATE > 0 ? RATE : out.produceConsume / 2); // warm-up pass, discarded (as on the Redkit side)
   const lat = await latency(RATE > 0 ? RATE : out.produceConsume / 2);
   out.latencyP50Ms = lat.p50;
   out.latencyP99Ms = lat.p99;

@@ -45,7 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  * drain N waiting jobs with one worker at concurrency 50 and a no-op handler; produce N jobs (50 adds
  * in flight) while that worker consumes; bulk add N jobs in one call; single adds with 50 in
  * flight; Redis bytes per waiting job (100-byte and tiny payload); enqueue-to-start latency p50/p99
- * at half of the side's own produce-while-consume rate.
+ * at half of the side's own produce-while-consume rate, after one discarded warm-up pass on each side.
  */
 public final class QueueBench {
     private static final int CONCURRENCY = 50;
@@ -120,6 +120,8 @@ public final class QueueBench {
             out.put("bytesPerJob", bytesPerJob(redis, JobQueue.create(redkit, "mem", options), PAYLOAD));
             redis.flushAll();
             out.put("bytesPerJobTiny", bytesPerJob(redis, JobQueue.create(redkit, "mem", options), Map.of("i", 1)));
+            redis.flushAll();
+            latency(JobQueue.create(redkit, "warm", options), pc / 2); // warm-up pass, discarded (JIT)
             redis.flushAll();
             double[] lat = latency(JobQueue.create(redkit, "lat", options), pc / 2);
             out.put("latencyP50Ms", lat[0]);
