@@ -78,6 +78,24 @@ public interface JobQueue {
     String add(String type, Object payload, JobOptions options);
 
     /**
+     * {@link #add(String, Object, JobOptions)} that also says whether this call created the job:
+     * {@code created} is false when the options' idempotency key already named a job within its
+     * window (nothing was added and {@code id} is that job's id). The check and the add are one
+     * script, so of many racing producers exactly one sees {@code created == true}. An HTTP API
+     * answers 202 for a created job and 200 for a duplicate, for example.
+     */
+    Added addReportingDuplicate(String type, Object payload, JobOptions options);
+
+    /**
+     * The outcome of {@link #addReportingDuplicate}.
+     *
+     * @param id the job's id (the existing job's for a duplicate)
+     * @param created true when this call added the job, false when an idempotency key named an existing one
+     */
+    record Added(String id, boolean created) {
+    }
+
+    /**
      * {@link #add(String, Object, JobOptions)} without waiting. Validation happens before this
      * returns (bad input throws here); the future completes on {@code executor}.
      */

@@ -94,19 +94,23 @@ class WorkerTest {
         try {
             for (int round = 0; round < 5; round++) {
                 String key = "order-" + round;
-                List<Future<String>> ids = new ArrayList<>();
+                List<Future<JobQueue.Added>> ids = new ArrayList<>();
                 for (int p = 0; p < producers; p++) {
                     int n = p;
                     ids.add(pool.submit(() -> {
                         start.await();
-                        return queue.add("charge", n, JobOptions.builder().idempotencyKey(key).build());
+                        return queue.addReportingDuplicate("charge", n, JobOptions.builder().idempotencyKey(key).build());
                     }));
                 }
                 Set<String> distinct = ConcurrentHashMap.newKeySet();
-                for (Future<String> f : ids) {
-                    distinct.add(f.get(10, TimeUnit.SECONDS));
+                int created = 0;
+                for (Future<JobQueue.Added> f : ids) {
+                    JobQueue.Added a = f.get(10, TimeUnit.SECONDS);
+                    distinct.add(a.id());
+                    if (a.created()) created++;
                 }
                 assertThat(distinct).as("round %d", round).hasSize(1);
+                assertThat(created).as("producers told they created the job, round %d", round).isEqualTo(1);
             }
         } finally {
             pool.shutdownNow();
@@ -120,6 +124,8 @@ class WorkerTest {
         JobOptions o = JobOptions.builder().idempotencyKey("k").idempotencyWindow(Duration.ofSeconds(60)).build();
         String first = queue.add("t", 1, o);
         assertThat(queue.add("t", 2, o)).isEqualTo(first);
+        assertThat(queue.addReportingDuplicate("t", 2, o)).isEqualTo(new JobQueue.Added(first, false));
+        assertThat(queue.addReportingDuplicate("t", 2, JobOptions.defaults()).created()).isTrue();
         // the window is the key's expiry in Redis
         io.redkit.core.RedisNamespace ns = redkit.namespace(io.redkit.core.Namespace.QUEUE);
         long ttl = ns.sync().pttl("redkit:queue:{work}:ik:k");

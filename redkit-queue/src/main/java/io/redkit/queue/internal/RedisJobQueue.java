@@ -127,11 +127,16 @@ public final class RedisJobQueue implements JobQueue {
 
     @Override
     public String add(String type, Object payload, JobOptions jobOptions) {
+        return addReportingDuplicate(type, payload, jobOptions).id();
+    }
+
+    @Override
+    public Added addReportingDuplicate(String type, Object payload, JobOptions jobOptions) {
         List<Object> args = new ArrayList<>();
         appendJob(args, type, payload, jobOptions);
         List<Object> reply = replicated != null ? replicated.enqueue(keys.enqueue(), enqueueArgs(1, args))
                 : ns.evalSync(Scripts.ENQUEUE, ScriptOutputType.MULTI, keys.enqueue(), enqueueArgs(1, args));
-        return Replies.str(reply.get(0));
+        return new Added(Replies.str(reply.get(0)), Replies.lng(reply.get(1)) == 1);
     }
 
     @Override
