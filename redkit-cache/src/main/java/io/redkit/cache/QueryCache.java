@@ -90,7 +90,8 @@ public final class QueryCache implements AutoCloseable {
     /**
      * The rows of {@code sql} with {@code params}, from the cache or from the database, mapped by
      * {@code mapper}. Concurrent identical queries reach the database once (single flight). While
-     * Redis is unreachable every call goes to the database.
+     * Redis is unreachable every call goes to the database. Same as
+     * {@code queryWithSource(sql, params, tables, rowType, mapper).rows()}.
      *
      * @param sql a query with {@code ?} placeholders
      * @param params the placeholder values, in order (may contain {@code null})
@@ -102,6 +103,18 @@ public final class QueryCache implements AutoCloseable {
      * @throws CacheException wrapping the {@link SQLException} when the database fails
      */
     public <T> List<T> query(String sql, List<?> params, Set<String> tables, Class<T> rowType, RowMapper<T> mapper) {
+        return queryWithSource(sql, params, tables, rowType, mapper).rows();
+    }
+
+    /**
+     * {@link #query} that also says where the rows came from: {@link QueryResult.Source#CACHE} (near
+     * cache or Redis), {@link QueryResult.Source#DATABASE} (a miss: the query ran, for this call or for
+     * a concurrent identical call it waited for) or {@link QueryResult.Source#BYPASS} (Redis
+     * unreachable: the query ran without the cache). Same arguments, exceptions and cost as
+     * {@link #query}.
+     */
+    public <T> QueryResult<T> queryWithSource(String sql, List<?> params, Set<String> tables, Class<T> rowType,
+                                              RowMapper<T> mapper) {
         Checks.notBlank(sql, "sql");
         Checks.notNull(params, "params");
         Checks.notNull(rowType, "rowType");
@@ -109,15 +122,20 @@ public final class QueryCache implements AutoCloseable {
         Set<String> tags = tags(tables);
         String key = SqlKeys.key(sql, params, rowType);
         boolean[] loaded = {false};
-        List<T> rows = engine.<List<T>>getOrLoad(key, tags, k -> {
+        CacheEngine.Sourced<List<T>> r = engine.<List<T>>getOrLoadWithSource(key, tags, k -> {
             loaded[0] = true;
             fromDatabase.increment();
             return runQuery(sql, params, mapper);
-        }, SqlKeys.listOf(rowType)).orElse(List.of());
+        }, SqlKeys.listOf(rowType));
         if (!loaded[0]) {
-            fromCache.increment();
+            fromCache.increment(); // this call sent nothing to the database (a hit, or it shared another call's load)
         }
-        return rows;
+        QueryResult.Source source = switch (r.source()) {
+            case CACHE -> QueryResult.Source.CACHE;
+            case LOADED -> QueryResult.Source.DATABASE;
+            case BYPASSED -> QueryResult.Source.BYPASS;
+        };
+        return new QueryResult<>(r.value().orElse(List.of()), source);
     }
 
     /**

@@ -3,7 +3,8 @@ package io.redkit.cache;
 /**
  * Database load a {@link QueryCache} saved in this process since it was created.
  *
- * @param fromCache queries answered by the cache, without the database
+ * @param fromCache queries that sent nothing to the database: hits, and misses that shared a concurrent
+ *                  identical query's load (which {@link QueryResult.Source} reports as {@code DATABASE})
  * @param fromDatabase queries sent to the database (misses, outage fallbacks and refreshes)
  * @param writes statements run through {@link QueryCache#update}
  * @param invalidations table invalidations applied (from writes and from LISTEN/NOTIFY)

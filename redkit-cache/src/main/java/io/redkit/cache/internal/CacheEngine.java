@@ -164,6 +164,17 @@ public final class CacheEngine {
     }
 
     public <T> Optional<T> getOrLoad(String key, Set<String> tags, CacheLoader<? extends T> loader, Type type) {
+        return this.<T>getOrLoadWithSource(key, tags, loader, type).value();
+    }
+
+    /**
+     * {@link #getOrLoad} that also says where the answer came from: {@link Source#CACHE} for a hit
+     * (near cache or Redis, stale included); {@link Source#LOADED} for a miss answered by a load that
+     * ran with Redis reachable, whether this call ran the loader or waited for a concurrent load of the
+     * same key (in this process or, through the load lock, in another); {@link Source#BYPASSED} when
+     * the loader ran without Redis because it was unreachable (for this call or for the load it waited for).
+     */
+    public <T> Sourced<T> getOrLoadWithSource(String key, Set<String> tags, CacheLoader<? extends T> loader, Type type) {
         checkKey(key);
         String[] tagArray = checkTags(tags);
         if (loader == null) {
@@ -175,15 +186,34 @@ public final class CacheEngine {
             if (h.stale || h.refreshEarly) {
                 refreshInBackground(key, tagArray, loader, type);
             }
-            return h.value == ABSENT ? Optional.empty() : Optional.of(cast(h.value));
+            return new Sourced<>(h.value == ABSENT ? Optional.empty() : Optional.of(cast(h.value)), Source.CACHE);
         }
         stats.misses.increment();
         while (true) {
             Object r = flight(key, () -> loadAndStore(key, tagArray, loader, type, false));
+            Source source = Source.LOADED;
+            if (r instanceof Bypassed) {
+                r = ((Bypassed) r).value;
+                source = Source.BYPASSED;
+            }
             if (r != SKIPPED) {
-                return r == ABSENT ? Optional.empty() : Optional.of(cast(r));
+                return new Sourced<>(r == ABSENT ? Optional.empty() : Optional.of(cast(r)), source);
             }
         }
+    }
+
+    /** Where a {@link #getOrLoadWithSource} answer came from. */
+    public enum Source {
+        /** A hit: the near cache or Redis held a valid value. */
+        CACHE,
+        /** A miss answered by a load made while Redis was reachable. */
+        LOADED,
+        /** A miss answered by a load made without Redis, because it was unreachable. */
+        BYPASSED
+    }
+
+    /** A {@link #getOrLoadWithSource} answer: the value (empty for "no such value") and its source. */
+    public record Sourced<T>(Optional<T> value, Source source) {
     }
 
     public <T> Map<String, T> getAll(Collection<String> keys, Type type) {
@@ -511,12 +541,13 @@ public final class CacheEngine {
     /**
      * Loads {@code key} and caches the result. Reads the version stamps first, so an invalidation
      * made while the loader runs is never hidden. Unless {@code refresh}, waits (at most the lock
-     * wait) for another process that holds the key's load lock, and takes its value.
+     * wait) for another process that holds the key's load lock, and takes its value. A value loaded
+     * without Redis (unreachable) comes back wrapped in {@link Bypassed}.
      */
     private Object loadAndStore(String key, String[] tags, CacheLoader<?> loader, Type type, boolean refresh) {
         if (!ctx.guard.available()) {
             skipped();
-            return fallbackLoad(key, loader);
+            return new Bypassed(fallbackLoad(key, loader));
         }
         Map<String, Long> versions;
         String token = UUID.randomUUID().toString();
@@ -550,7 +581,7 @@ public final class CacheEngine {
             ctx.guard.succeeded();
         } catch (RedkitException e) {
             failed("load", e);
-            return fallbackLoad(key, loader);
+            return new Bypassed(fallbackLoad(key, loader));
         }
         try {
             long t0 = ctx.ticker.read();
@@ -805,6 +836,15 @@ public final class CacheEngine {
             checkTag(t);
         }
         return new TreeSet<>(tags).toArray(new String[0]);
+    }
+
+    /** A loaded value (or ABSENT) that was loaded without Redis; unwrapped by {@link #getOrLoadWithSource}. */
+    private static final class Bypassed {
+        final Object value;
+
+        Bypassed(Object value) {
+            this.value = value;
+        }
     }
 
     /** A cache answer: the value or ABSENT. */
