@@ -100,9 +100,21 @@ abstract class SessionStoreContract {
         }
     }
 
-    /** Session hashes and indexes (not the event stream). */
+    /** Session hashes and indexes (not the event stream nor the active-session counters). */
     List<String> sessionKeys() {
-        return allKeys().stream().filter(k -> !k.endsWith(":{events}:stream")).collect(Collectors.toList());
+        return allKeys().stream().filter(k -> !k.endsWith(":{events}:stream") && !k.contains(":{active}:"))
+                .collect(Collectors.toList());
+    }
+
+    /** The active-session counters. */
+    List<String> activeCounterKeys() {
+        return allKeys().stream().filter(k -> k.contains(":{active}:")).collect(Collectors.toList());
+    }
+
+    /** Waits for the counter changes sent asynchronously, then checks the count. */
+    static void awaitActiveSessions(SessionStore store, long expected) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(store.estimatedActiveSessions()).isEqualTo(expected));
     }
 
     /** A saved, logged-in session. */
@@ -621,6 +633,90 @@ abstract class SessionStoreContract {
         assertThatThrownBy(() -> s.set("a\u0000b", 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("control");
         assertThat(s.attributeNames()).isEmpty();
+    }
+
+    // ---- active-session count ------------------------------------------------------------------
+
+    @Test
+    void theActiveSessionCountFollowsCreationAndEveryWayASessionEnds() {
+        SessionStore store = store(SessionOptions.builder().rotationGrace(Duration.ZERO).build());
+        assertThat(store.estimatedActiveSessions()).isZero();
+        List<Session> anonymous = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Session s = store.newSession(FIREFOX);
+            s.set("i", i);
+            store.save(s);
+            anonymous.add(s);
+        }
+        store.newSession(FIREFOX); // never saved: not a session in Redis
+        List<Session> users = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            users.add(loggedIn(store, "user-" + (i % 3), IPHONE)); // saved, then moved to the user's tag
+        }
+        store.rotate(users.get(2)); // same tag: moved, not added
+        awaitActiveSessions(store, 29);
+        Redkit otherProcess = track(Redkit.create(config));
+        SessionStore other = track(SessionStore.create(otherProcess, SessionOptions.builder().rotationGrace(Duration.ZERO).build()));
+        assertThat(other.estimatedActiveSessions()).as("shared by every instance").isEqualTo(29);
+
+        assertThat(store.invalidate(anonymous.get(0))).isTrue();
+        assertThat(other.invalidate(other.load(anonymous.get(1).id(), FIREFOX).orElseThrow())).isTrue();
+        awaitActiveSessions(store, 27);
+        assertThat(store.revoke("user-1", users.get(1).handle())).isTrue();
+        awaitActiveSessions(store, 26);
+        assertThat(store.revokeAll("user-0")).isEqualTo(3);
+        awaitActiveSessions(store, 23);
+        assertThat(store.revokeAllExcept(users.get(2))).isEqualTo(2);
+        awaitActiveSessions(store, 21);
+        assertThat(store.invalidate(anonymous.get(0))).as("already gone: not taken out twice").isFalse();
+        assertThat(store.revokeAll("user-0")).isZero();
+        awaitActiveSessions(store, 21);
+    }
+
+    @Test
+    void theActiveSessionCountFollowsAccessAndExpiry() {
+        SessionStore store = clocked(SessionOptions.builder().idleTimeout(Duration.ofMinutes(30)).maxSessionsPerUser(2));
+        List<Session> first = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Session s = store.newSession(FIREFOX);
+            s.set("i", i);
+            store.save(s);
+            first.add(s);
+        }
+        awaitActiveSessions(store, 5);
+        clock.advance(Duration.ofMinutes(20));
+        for (int i = 0; i < 3; i++) {
+            loggedIn(store, "alice", IPHONE); // the third login evicts the first
+        }
+        awaitActiveSessions(store, 7);
+        assertThat(store.load(first.get(0).id(), FIREFOX)).isPresent(); // last access written: expiry moves 20 min on
+        assertThat(store.load(first.get(1).id(), FIREFOX)).isPresent();
+
+        clock.advance(Duration.ofMinutes(15)); // the three untouched sessions idled out 5 minutes ago
+        awaitActiveSessions(store, 4);
+        clock.advance(Duration.ofMinutes(16)); // and now every one of them
+        awaitActiveSessions(store, 0);
+
+        long width = ((RedisSessionStore) store).activeBucketWidthMillis();
+        assertThat(width).isEqualTo(10_000);
+        List<String> counters = activeCounterKeys();
+        assertThat(counters).as("one counter per bucket in use, never more than the buckets of one idle timeout")
+                .isNotEmpty().hasSizeLessThanOrEqualTo(182);
+        for (String k : counters) {
+            assertThat(redis().pttl(k)).as("%s expires", k).isPositive();
+        }
+    }
+
+    @Test
+    void anActiveSessionCounterExpiresOneBucketAfterTheSessionsItCounts() {
+        SessionStore store = store(); // idle timeout 30 min: 10 s buckets
+        Session s = store.newSession(FIREFOX);
+        store.save(s);
+        awaitActiveSessions(store, 1);
+        List<String> counters = activeCounterKeys();
+        assertThat(counters).hasSize(1);
+        assertThat(redis().pttl(counters.get(0))).as("the end of the session's bucket plus one bucket")
+                .isBetween(Duration.ofMinutes(30).toMillis(), Duration.ofMinutes(30).plusSeconds(20).toMillis());
     }
 
     Optional<Session> reload(SessionStore store, Session s) {

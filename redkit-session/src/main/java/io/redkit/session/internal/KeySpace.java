@@ -10,6 +10,7 @@ import io.redkit.core.RedisNamespace;
  * &lt;prefix&gt;:sess:{tag}:s:&lt;handle&gt;   session hash (or, briefly, an alias of a rotated id)
  * &lt;prefix&gt;:sess:{tag}:idx            user index: ZSET of handles scored by expiry (ms)
  * &lt;prefix&gt;:sess:{events}:stream      capped stream of session events
+ * &lt;prefix&gt;:sess:{active}:&lt;w&gt;:&lt;n&gt;    sessions expiring in [n * w, (n + 1) * w) ms (a counter, see ActiveSessions)
  * </pre>
  * where {@code <prefix>} is the namespace prefix, e.g. {@code redkit:session}.
  */
@@ -38,6 +39,14 @@ public final class KeySpace {
     /** The event stream. */
     public String events() {
         return base + ":{events}:stream";
+    }
+
+    /**
+     * The active-session counter of bucket {@code bucket} for buckets {@code widthMs} wide. All counters
+     * share the hash tag {@code {active}}, so one script or one {@code MGET} reaches any set of them on Cluster.
+     */
+    public String active(long widthMs, long bucket) {
+        return base + ":{active}:" + widthMs + ":" + bucket;
     }
 
     /** A {@code SCAN MATCH} pattern for every user index. */

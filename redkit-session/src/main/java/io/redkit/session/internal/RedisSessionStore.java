@@ -69,8 +69,9 @@ public final class RedisSessionStore implements SessionStore {
     private final KeySpace keys;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private final List<ScheduledExecutorService> sweepers = new CopyOnWriteArrayList<>();
-    /** event-stream writes not yet answered; close() waits for them (bounded by the command timeout) */
-    private final Set<CompletableFuture<?>> pendingEvents = ConcurrentHashMap.newKeySet();
+    /** event-stream and counter writes not yet answered; close() waits for them (bounded by the command timeout) */
+    private final Set<CompletableFuture<?>> pendingWrites = ConcurrentHashMap.newKeySet();
+    private final ActiveSessions active;
     private final long idleMs;
     private final long absoluteMs;
     private final long touchMs;
@@ -84,6 +85,7 @@ public final class RedisSessionStore implements SessionStore {
         this.absoluteMs = options.absoluteTimeout().toMillis();
         this.touchMs = options.touchInterval().toMillis();
         this.graceMs = options.rotationGrace().toMillis();
+        this.active = new ActiveSessions(ns, keys, options.clock(), idleMs, pendingWrites);
     }
 
     /** The key names (for tests and tools). */
@@ -160,6 +162,10 @@ public final class RedisSessionStore implements SessionStore {
         fill(s, fields);
         if (touched) {
             s.accessed(Instant.ofEpochMilli(now));
+            long idle = longField(fields, "_i");
+            long deadline = longField(fields, "_x");
+            active.changes().move(Math.min(longField(fields, "_a") + idle, deadline), Math.min(now + idle, deadline))
+                    .send(nowArg());
         }
         return Optional.of(s);
     }
@@ -286,10 +292,17 @@ public final class RedisSessionStore implements SessionStore {
         List<Object> r = ns.evalSync(CREATE, ScriptOutputType.MULTI, new String[]{keys.session(tag, handle), keys.index(tag)},
                 args.toArray());
         int code = (int) num(r.get(0));
+        ActiveSessions.Changes counted = active.changes();
+        if (retired != null) {
+            // retire.lua has removed the old id: the session leaves its old bucket whatever happens here
+            counted.add(Math.min(longField(retired, "_a") + idle, deadline), -1);
+        }
         if (code == 0) {
+            counted.send(nowArg());
             throw new SessionException("session id collision (256 random bits): the random source is broken");
         }
         if (code == 2) {
+            counted.send(nowArg());
             s.markGone();
             throw new SessionException("the session reached its absolute timeout during rotation");
         }
@@ -304,11 +317,16 @@ public final class RedisSessionStore implements SessionStore {
             }
         }
         s.persisted(Instant.ofEpochMilli(num(r.get(2))), now, Instant.ofEpochMilli(num(r.get(3))));
+        counted.add(num(r.get(4)), 1);
         int evicted = (int) num(r.get(5));
-        for (int i = 6; i < 6 + evicted; i++) {
+        for (int i = 6; i < 6 + 2 * evicted; i += 2) {
+            counted.add(num(r.get(i + 1)), -1);
+        }
+        counted.send(nowArg());
+        for (int i = 6; i < 6 + 2 * evicted; i += 2) {
             emit(new SessionEvent(SessionEvent.Type.DESTROYED, str(r.get(i)), null, user, SessionEvent.Reason.EVICTED, now));
         }
-        for (int i = 6 + evicted; i < r.size(); i++) {
+        for (int i = 6 + 2 * evicted; i < r.size(); i++) {
             emit(new SessionEvent(SessionEvent.Type.EXPIRED, str(r.get(i)), null, user, null, now));
         }
     }
@@ -358,6 +376,7 @@ public final class RedisSessionStore implements SessionStore {
                         : "the session was revoked or has expired; it cannot be rotated");
             }
             Instant now = Instant.ofEpochMilli(num(r.get(1)));
+            active.changes().move(num(r.get(3)), num(r.get(2))).send(nowArg());
             s.reassign(newId, newTag, newHandle, userId);
             s.accessed(now);
             emit(new SessionEvent(SessionEvent.Type.ROTATED, newHandle, oldHandle, userId, null, now));
@@ -410,6 +429,7 @@ public final class RedisSessionStore implements SessionStore {
         if (num(r.get(0)) != 1) {
             return false;
         }
+        active.changes().add(num(r.get(2)), -1).send(nowArg());
         String user = str(r.get(1));
         emit(new SessionEvent(SessionEvent.Type.DESTROYED, handle, null, user.isEmpty() ? null : user, reason, now()));
         return true;
@@ -435,11 +455,16 @@ public final class RedisSessionStore implements SessionStore {
         String tag = SessionIds.userTag(userId);
         List<Object> r = ns.evalSync(REVOKE_ALL, ScriptOutputType.MULTI, new String[]{keys.index(tag)},
                 keys.sessionPrefix(tag), except);
-        Instant now = now();
-        for (Object h : r) {
-            emit(new SessionEvent(SessionEvent.Type.DESTROYED, str(h), null, userId, SessionEvent.Reason.REVOKED, now));
+        ActiveSessions.Changes counted = active.changes();
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+            counted.add(num(r.get(i + 1)), -1);
         }
-        return r.size();
+        counted.send(nowArg());
+        Instant now = now();
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+            emit(new SessionEvent(SessionEvent.Type.DESTROYED, str(r.get(i)), null, userId, SessionEvent.Reason.REVOKED, now));
+        }
+        return r.size() / 2;
     }
 
     // ---- device list ---------------------------------------------------------------------------
@@ -479,6 +504,18 @@ public final class RedisSessionStore implements SessionStore {
                     Instant.ofEpochMilli(num(r.get(i + 5))), handle.equals(currentHandle)));
         }
         return out;
+    }
+
+    // ---- counting ------------------------------------------------------------------------------
+
+    @Override
+    public long estimatedActiveSessions() {
+        return active.count();
+    }
+
+    /** The width of the active-session count's buckets (for tests and tools). */
+    public long activeBucketWidthMillis() {
+        return active.widthMs();
     }
 
     // ---- sweeping ------------------------------------------------------------------------------
@@ -568,9 +605,9 @@ public final class RedisSessionStore implements SessionStore {
             try {
                 CompletableFuture<String> f = ns.async().xadd(keys.events(), XAddArgs.Builder.maxlen(max).approximateTrimming(), body)
                         .toCompletableFuture();
-                pendingEvents.add(f);
+                pendingWrites.add(f);
                 f.whenComplete((id, err) -> {
-                    pendingEvents.remove(f);
+                    pendingWrites.remove(f);
                     if (err != null) {
                         log.warn("session event {} not written to the stream: {}", event.type(), err.toString());
                     }
@@ -587,15 +624,15 @@ public final class RedisSessionStore implements SessionStore {
             ex.shutdownNow();
         }
         sweepers.clear();
-        // let event-stream writes already sent finish, so closing Redkit right after does not drop them
-        CompletableFuture<?>[] pending = pendingEvents.toArray(new CompletableFuture<?>[0]);
+        // let event-stream and counter writes already sent finish, so closing Redkit right after does not drop them
+        CompletableFuture<?>[] pending = pendingWrites.toArray(new CompletableFuture<?>[0]);
         if (pending.length > 0) {
             try {
                 CompletableFuture.allOf(pending).get(ns.commandTimeout().toMillis() + 100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                log.debug("some session events were not written to the stream before close: {}", e.toString());
+                log.debug("some session events or active-session counter changes were not written before close: {}", e.toString());
             }
         }
     }

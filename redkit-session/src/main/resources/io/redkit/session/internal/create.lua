@@ -17,7 +17,7 @@
 -- Reply:
 --   {0}   the id is taken (never expected: 256 random bits); nothing written
 --   {2}   the absolute deadline has passed (a dying session cannot be rotated); nothing written
---   {1, now, createdAt, deadline, expiresAt, nEvicted, evicted handles..., pruned handles...}
+--   {1, now, createdAt, deadline, expiresAt, nEvicted, evicted (handle, expiresAt) pairs..., pruned handles...}
 local function now_ms(arg)
   local n = tonumber(arg)
   if n and n >= 0 then return n end
@@ -58,14 +58,14 @@ if user ~= '' then
     local n = redis.call('ZCARD', idx)
     if n > max then
       -- evict the sessions that would expire first (the least recently used), never the new one
-      local members = redis.call('ZRANGE', idx, 0, -1)
-      for i = 1, #members do
+      local members = redis.call('ZRANGE', idx, 0, -1, 'WITHSCORES')
+      for i = 1, #members, 2 do
         if n <= max then break end
         local m = members[i]
         if m ~= handle then
           redis.call('DEL', ARGV[9] .. m)
           redis.call('ZREM', idx, m)
-          evicted[#evicted + 1] = m
+          evicted[#evicted + 1] = {m, math.floor(tonumber(members[i + 1]))}
           n = n - 1
         end
       end
@@ -73,6 +73,9 @@ if user ~= '' then
   end
 end
 local out = {1, now, created, x, exp, #evicted}
-for i = 1, #evicted do out[#out + 1] = evicted[i] end
+for i = 1, #evicted do
+  out[#out + 1] = evicted[i][1]
+  out[#out + 1] = evicted[i][2]
+end
 for i = 1, #pruned do out[#out + 1] = pruned[i] end
 return out

@@ -11,7 +11,7 @@
 -- ARGV[5]  alias target, "<tag>.<new handle>"
 -- ARGV[6]  user id after rotation, or '' for none
 -- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
---        {3, now, expiresAt} rotated
+--        {3, now, expiresAt, previous expiresAt} rotated
 local function now_ms(arg)
   local n = tonumber(arg)
   if n and n >= 0 then return n end
@@ -45,4 +45,4 @@ if grace > 0 then
   redis.call('HSET', KEYS[1], '_alias', ARGV[5])
   redis.call('PEXPIRE', KEYS[1], grace)
 end
-return {3, now, exp}
+return {3, now, exp, math.min(a + idle, x)}
