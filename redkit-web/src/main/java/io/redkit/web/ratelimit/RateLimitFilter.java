@@ -39,10 +39,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * it is wholly available again), and the common {@code X-RateLimit-Limit},
  * {@code X-RateLimit-Remaining} and {@code X-RateLimit-Reset} (seconds from now) for the deciding
  * limit. A denied request gets {@code 429 Too Many Requests}, {@code Retry-After} (whole seconds,
- * at least 1) and the body {@code {"error":"rate_limited","policy":"login","retryAfterSeconds":842}}.
+ * at least 1) and the JSON body
+ * {@code {"error":"rate_limited","message":"Too many requests for policy 'login': retry in 842 s.","policy":"login","retryAfterSeconds":842}}.
  * When Redis is unreachable: a fail-open policy passes the request with no rate-limit headers; a
  * fail-closed one answers {@code 503} with {@code Retry-After} and
- * {@code {"error":"rate_limiter_unavailable",...}}; a local-fallback one behaves as above.
+ * {@code {"error":"rate_limiter_unavailable","message":"The rate limiter for policy 'login' is unavailable: retry in 1 s.","policy":"login","retryAfterSeconds":1}};
+ * a local-fallback one behaves as above. Every error body has {@code error} (a stable code for
+ * programs) and {@code message} (a sentence for people, which may change), then {@code policy} and
+ * {@code retryAfterSeconds} (the same value as {@code Retry-After}).
  *
  * <p>Counts each limited request in the Micrometer counter {@code redkit.ratelimit.requests} with
  * tags {@code policy} (the deciding limit) and {@code outcome} ({@code allowed}, {@code denied},
@@ -113,7 +117,9 @@ public final class RateLimitFilter implements Filter {
         long retrySeconds = Math.max(1, ceilSeconds(d.retryAfter()));
         if (d.reason() == Decision.Reason.FAIL_CLOSED) {
             response.setHeader("Retry-After", Long.toString(retrySeconds));
-            reject(response, 503, "rate_limiter_unavailable", d.policy().name(), retrySeconds);
+            reject(response, 503, "rate_limiter_unavailable",
+                    "The rate limiter for policy '" + d.policy().name() + "' is unavailable: retry in " + retrySeconds + " s.",
+                    d.policy().name(), retrySeconds);
             return;
         }
         writeHeaders(response, d);
@@ -122,7 +128,9 @@ public final class RateLimitFilter implements Filter {
             return;
         }
         response.setHeader("Retry-After", Long.toString(retrySeconds));
-        reject(response, 429, "rate_limited", d.policy().name(), retrySeconds);
+        reject(response, 429, "rate_limited",
+                "Too many requests for policy '" + d.policy().name() + "': retry in " + retrySeconds + " s.",
+                d.policy().name(), retrySeconds);
     }
 
     private RateLimitRoute route(HttpServletRequest request) {
@@ -153,10 +161,11 @@ public final class RateLimitFilter implements Filter {
         response.setHeader("X-RateLimit-Reset", Long.toString(reset));
     }
 
-    private static void reject(HttpServletResponse response, int status, String error, String policy, long retrySeconds)
-            throws IOException {
-        byte[] body = ("{\"error\":\"" + error + "\",\"policy\":\"" + policy + "\",\"retryAfterSeconds\":" + retrySeconds + "}")
-                .getBytes(StandardCharsets.UTF_8);
+    /** Writes the JSON error body; policy names ({@code [a-z0-9._-]}) and the messages need no JSON escaping. */
+    private static void reject(HttpServletResponse response, int status, String error, String message, String policy,
+                               long retrySeconds) throws IOException {
+        byte[] body = ("{\"error\":\"" + error + "\",\"message\":\"" + message + "\",\"policy\":\"" + policy
+                + "\",\"retryAfterSeconds\":" + retrySeconds + "}").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");

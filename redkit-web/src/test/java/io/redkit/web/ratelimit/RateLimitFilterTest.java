@@ -118,7 +118,8 @@ class RateLimitFilterTest {
         assertThat(denied.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
         long retry = Long.parseLong(denied.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retry).isBetween(1L, 60L);
-        assertThat(denied.body()).isEqualTo("{\"error\":\"rate_limited\",\"policy\":\"api\",\"retryAfterSeconds\":" + retry + "}");
+        assertThat(denied.body()).isEqualTo("{\"error\":\"rate_limited\",\"message\":\"Too many requests for policy 'api': retry in "
+                + retry + " s.\",\"policy\":\"api\",\"retryAfterSeconds\":" + retry + "}");
         assertThat(denied.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
         assertThat(denied.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"api\";r=0;t=");
 
@@ -175,7 +176,7 @@ class RateLimitFilterTest {
         }
         HttpResponse<String> denied = post("/login", "X-Account", "alice");
         assertThat(denied.statusCode()).isEqualTo(429);
-        assertThat(denied.body()).contains("\"policy\":\"login\"");
+        assertThat(denied.body()).contains("\"policy\":\"login\"").contains("\"message\":\"Too many requests for policy 'login': retry in ");
         // bob from the same IP is not blocked by alice's attempts, and her denial cost the IP nothing
         HttpResponse<String> bob = post("/login", "X-Account", "bob");
         assertThat(bob.statusCode()).isEqualTo(200);
@@ -216,7 +217,8 @@ class RateLimitFilterTest {
         HttpResponse<String> c = get("/closed");
         assertThat(c.statusCode()).isEqualTo(503);
         assertThat(c.headers().firstValue("Retry-After")).hasValue("1");
-        assertThat(c.body()).isEqualTo("{\"error\":\"rate_limiter_unavailable\",\"policy\":\"closed\",\"retryAfterSeconds\":1}");
+        assertThat(c.body()).isEqualTo("{\"error\":\"rate_limiter_unavailable\",\"message\":\"The rate limiter for policy 'closed' "
+                + "is unavailable: retry in 1 s.\",\"policy\":\"closed\",\"retryAfterSeconds\":1}");
         assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_open").counter().count()).isEqualTo(1);
         assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_closed").counter().count()).isEqualTo(1);
     }
