@@ -87,10 +87,12 @@ final class RequestSession {
     /** The session, loading it on first call; empty when the request has none. */
     synchronized Optional<Session> current() {
         if (!loaded) {
-            loaded = true;
             if (requestedId != null) {
+                // a load that throws (Redis down) leaves the request "not loaded": a later call
+                // tries again and throws again, rather than seeing no session and dropping the cookie
                 session = store.load(requestedId, client()).orElse(null);
             }
+            loaded = true;
             if (session == null && hadCookie) {
                 deleteCookie = true; // malformed, expired or revoked: tell the browser to forget it
             }

@@ -243,6 +243,9 @@ class SessionFilterTest {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
             web.hook = () -> { };
 
+            HttpResponse<String> again = web.get("/peek-twice", cookie);
+            assertThat(again.statusCode()).as("a second look-up after a failed one fails too, not 'no session'").isEqualTo(503);
+            assertThat(WebApp.setCookies(again)).as("the cookie is kept").isEmpty();
             assertThat(web.get("/hello", cookie).statusCode()).as("requests that do not use the session still work").isEqualTo(200);
             assertThat(web.get("/peek").statusCode()).as("anonymous requests need no Redis").isEqualTo(200);
         }
