@@ -57,7 +57,7 @@ async function refreshQueues() {
     const perMin = q.throughputPerMinute || [];
     return el('tr', { 'data-queue': q.name },
       el('td', {}, q.name),
-      ...['waiting', 'delayed', 'active', 'completed', 'failed', 'dead'].map(s => el('td', { class: 'num', 'data-state': s }, c[s] ?? 0)),
+      ...['waiting', 'delayed', 'active', 'retrying', 'completed', 'dead'].map(s => el('td', { class: 'num', 'data-state': s }, c[s] ?? 0)),
       el('td', {}, q.paused ? 'yes' : 'no'),
       el('td', { class: 'num' }, perMin.length ? perMin[perMin.length - 1] : 0),
       el('td', {}, el('button', { onclick: () => selectQueue(q.name) }, 'jobs')));
@@ -85,7 +85,7 @@ async function refreshJobs() {
     el('td', { class: 'num' }, j.attempts),
     el('td', {}, j.lastError || ''),
     el('td', {},
-      (state === 'dead' || state === 'failed') ? el('button', { class: 'retry', onclick: () => act('POST', j.id, 'retry') }, 'retry') : '',
+      state === 'dead' ? el('button', { class: 'retry', onclick: () => act('POST', j.id, 'retry') }, 'retry') : '',
       ' ', el('button', { class: 'remove', onclick: () => act('DELETE', j.id, '') }, 'remove')))));
 }
 

@@ -20,7 +20,7 @@ CREATE TABLE products (
 -- the category page: WHERE category = ? ORDER BY name, id LIMIT/OFFSET
 CREATE INDEX products_category_name ON products (category, name, id);
 
--- the email job writes here, once per job even when the job is retried (job_id is unique)
+-- the email job writes here, once per job even when the job is retried (job_id = queue:id:created-millis is unique)
 CREATE TABLE outbox (
     id         bigserial PRIMARY KEY,
     job_id     text NOT NULL UNIQUE,

@@ -4,12 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code redkit} command line. Subcommands: {@code doctor} (more arrive with the reference
- * server: {@code serve}, {@code worker}, {@code queue}).
+ * The {@code redkit} command line: {@code serve} (API, dashboard and workers), {@code worker}
+ * (workers only), {@code queue stats|list|retry|remove|pause|resume} and {@code doctor}.
  */
 @Command(name = "redkit", mixinStandardHelpOptions = true, version = "redkit 0.1.0-SNAPSHOT",
         description = "Redis-backed caching, job queues, rate limiting and sessions.",
-        subcommands = {ServeCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, WorkerCommand.class, QueueCommand.class, DoctorCommand.class,
+                CommandLine.HelpCommand.class})
 public final class RedkitCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -6,7 +6,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.redkit.cache.QueryCache;
+import io.redkit.cache.RedisCacheManager;
 import io.redkit.core.Redkit;
+import io.redkit.queue.Worker;
+import io.redkit.server.http.HttpMetricsFilter;
 import io.redkit.core.RedkitConfig;
 import io.redkit.core.health.Doctor;
 import io.redkit.core.health.DoctorReport;
@@ -59,12 +63,30 @@ public final class RedkitServer implements AutoCloseable {
     private final Redkit redkit;
     private final Database database;
     private final PrometheusMeterRegistry registry;
+    private final Parts parts;
 
-    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry) {
+    /** What start() opened besides Jetty, Redis and the database, closed in reverse order. */
+    private static final class Parts {
+        ServerQueues queues;
+        Worker worker;
+        RedisCacheManager cacheManager;
+        QueryCache queryCache;
+        SessionStore sessions;
+
+        void close() {
+            if (worker != null) worker.close();
+            if (queryCache != null) queryCache.close();
+            if (cacheManager != null) cacheManager.close();
+            if (sessions != null) sessions.close();
+        }
+    }
+
+    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry, Parts parts) {
         this.jetty = jetty;
         this.redkit = redkit;
         this.database = database;
         this.registry = registry;
+        this.parts = parts;
     }
 
     /**
@@ -86,8 +108,9 @@ public final class RedkitServer implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
 
-        Database database = Database.open(databaseUrl, 16);
+        Database database = Database.open(databaseUrl, 16 + Math.min(settings.workerConcurrency, 32));
         Redkit redkit = null;
+        Parts parts = new Parts();
         try {
             var applied = database.migrate();
             if (!applied.isEmpty()) LOG.info("applied schema migrations {}", applied);
@@ -106,13 +129,33 @@ public final class RedkitServer implements AutoCloseable {
                 ex.response().setStatus(200);
                 ex.response().getOutputStream().write(text);
             });
-            new ProductsApi(database.dataSource()).register(router);
+            if (settings.queryCache) {
+                parts.cacheManager = RedisCacheManager.builder(redkit).meterRegistry(registry).build();
+                parts.queryCache = QueryCache.builder(parts.cacheManager, database.dataSource()).build();
+                // changes made outside the API (psql, other services) reach the cache through these
+                parts.queryCache.installTriggers(ProductsApi.TABLES);
+                parts.queryCache.startListening();
+            }
+            new ProductsApi(database.dataSource(), parts.queryCache).register(router);
+
+            parts.queues = new ServerQueues(redkit);
+            parts.queues.bindDepthGauges(registry);
+            new QueuesApi(parts.queues.all()).register(router);
+            if (settings.workerConcurrency > 0) {
+                parts.worker = parts.queues.startWorker(database.dataSource(), settings.workerConcurrency, registry);
+            }
 
             SessionStore sessions = SessionStore.create(redkit, SessionOptions.defaults());
+            parts.sessions = sessions;
             RatePolicies policies = RatePolicies.fromEnv();
             RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().meterRegistry(registry).build());
             KeyResolver client = KeyResolvers.clientIp(settings.trustedProxies);
-            new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> { }).register(router);
+            ServerQueues queues = parts.queues;
+            new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> queues.get("emails").add("email",
+                    Map.of("to", email, "subject", "Your password reset request",
+                            "body", "Someone asked to reset the password of this account. If it was not you, ignore this message."),
+                    io.redkit.queue.JobOptions.builder().maxAttempts(5).build())).register(router);
+            new StatsApi(parts.queryCache, registry, policies).register(router);
             Redkit rk = redkit;
             router.get("/api/doctor", ex -> {
                 DoctorReport report = Doctor.inspect(rk);
@@ -140,6 +183,7 @@ public final class RedkitServer implements AutoCloseable {
             jetty.addConnector(connector);
             ServletContextHandler ctx = new ServletContextHandler();
             ctx.setContextPath("/");
+            ctx.addFilter(new FilterHolder(new HttpMetricsFilter(registry)), "/*", EnumSet.of(DispatcherType.REQUEST));
             ctx.addFilter(new FilterHolder(new RequestIdFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
             ctx.addFilter(new FilterHolder(new SessionFilter(sessions, SessionFilterOptions.builder()
                     .secure(settings.secureCookies).build())), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -157,8 +201,9 @@ public final class RedkitServer implements AutoCloseable {
             jetty.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             jetty.setStopAtShutdown(false);
             jetty.start();
-            return new RedkitServer(jetty, redkit, database, registry);
+            return new RedkitServer(jetty, redkit, database, registry, parts);
         } catch (Exception e) {
+            parts.close();
             if (redkit != null) redkit.close();
             database.close();
             throw e;
@@ -183,6 +228,16 @@ public final class RedkitServer implements AutoCloseable {
         jetty.join();
     }
 
+    /** True when this server runs a job worker. */
+    boolean workerRunning() {
+        return parts.worker != null;
+    }
+
+    /**
+     * Stops gracefully: no new requests, in-flight requests finish (up to {@link #SHUTDOWN_GRACE}),
+     * the worker finishes its running jobs (up to its shutdown timeout; jobs still running then are
+     * handed back to the queue), then Redis, the database and every thread are released.
+     */
     @Override
     public void close() {
         try {
@@ -190,6 +245,7 @@ public final class RedkitServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP server did not stop cleanly", e);
         }
+        parts.close();
         redkit.close();
         database.close();
         registry.close();

@@ -6,15 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code redkit serve}: the HTTP API and dashboard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Starts the reference server: the HTTP API in front of PostgreSQL and Redis.",
                 "With no REDIS_URL it starts an embedded Redis; with no DATABASE_URL an embedded PostgreSQL with demo "
                         + "data (100,000 products and the user " + Seeder.DEMO_EMAIL + "). SIGTERM or Ctrl-C stops it "
-                        + "gracefully: no new requests, in-flight ones finish, then Redis and the database are closed."},
+                        + "gracefully: no new requests, in-flight requests and jobs finish, then Redis and the database are closed; exit code 0."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped normally", "1:failed to start", "2:the configuration is invalid"})
 final class ServeCommand implements Callable<Integer> {
@@ -35,36 +33,31 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("configuration error: " + e.getMessage());
             return 2;
         }
+        GracefulStop stop = GracefulStop.install();
         EmbeddedServices services = EmbeddedServices.resolve(config, settings.databaseUrl, true, true, System.out);
         boolean doSeed = seed || (settings.seed != null ? settings.seed : services.embeddedDatabase());
-        AtomicReference<RedkitServer> running = new AtomicReference<>();
-        CountDownLatch stopped = new CountDownLatch(1);
-        // one ordered shutdown: the server drains (still using Redis), then the embedded services stop
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            RedkitServer s = running.get();
-            if (s != null) {
-                System.out.println("stopping: finishing in-flight requests ...");
-                s.close();
-            }
-            services.close();
-            stopped.countDown();
-        }, "redkit-shutdown"));
         RedkitServer server;
         try {
             server = RedkitServer.start(services.config(), services.databaseUrl(),
                     settings.withListen(settings.host, port != null ? port : settings.port), doSeed);
-            running.set(server);
         } catch (Exception e) {
             System.err.println("failed to start: " + e.getMessage());
+            services.close();
             return 1;
         }
         String shownHost = settings.host.equals("0.0.0.0") ? "localhost" : settings.host;
-        System.out.println("Redkit server listening on http://" + shownHost + ":" + server.port() + "/");
+        System.out.println("Redkit server listening on http://" + shownHost + ":" + server.port() + "/"
+                + (server.workerRunning() ? " (with a worker of concurrency " + settings.workerConcurrency + ")" : " (no worker)"));
         if (doSeed) {
             System.out.println("demo login: " + Seeder.DEMO_EMAIL + " / " + Seeder.DEMO_PASSWORD);
         }
-        server.join();
-        stopped.await();
+        stop.await();
+        // in order: the server drains requests and jobs (still using Redis), then the embedded services stop
+        System.out.println("stopping: finishing in-flight requests and jobs ...");
+        server.close();
+        services.close();
+        System.out.println("stopped");
+        stop.stopped();
         return 0;
     }
 }

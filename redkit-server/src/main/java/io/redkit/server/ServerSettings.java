@@ -11,7 +11,10 @@ import java.util.Map;
  * The server's own settings (Redis settings are {@link io.redkit.core.RedkitConfig}'s):
  * {@code PORT} (default 8080, 0 = any free port), {@code HOST} (default 0.0.0.0),
  * {@code DATABASE_URL} (unset: embedded PostgreSQL), {@code REDKIT_SEED} (seed demo data; default
- * true with the embedded database, false otherwise).
+ * true with the embedded database, false otherwise), {@code REDKIT_COOKIE_SECURE},
+ * {@code REDKIT_TRUSTED_PROXIES}, {@code REDKIT_WORKER_CONCURRENCY} (jobs run at once by
+ * {@code serve}'s and {@code worker}'s worker; 0 = {@code serve} runs no worker) and
+ * {@code REDKIT_QUERY_CACHE} (serve products through the query cache; default true).
  */
 final class ServerSettings {
     /** Default of {@code PORT}. */
@@ -20,7 +23,11 @@ final class ServerSettings {
     static final String DEFAULT_HOST = "0.0.0.0";
     /** The variables the server reads, for docs/configuration.md. */
     static final List<String> VARIABLES = List.of("PORT", "HOST", "DATABASE_URL", "REDKIT_SEED",
-            "REDKIT_COOKIE_SECURE", "REDKIT_TRUSTED_PROXIES");
+            "REDKIT_COOKIE_SECURE", "REDKIT_TRUSTED_PROXIES", "REDKIT_WORKER_CONCURRENCY", "REDKIT_QUERY_CACHE");
+    /** Default of {@code REDKIT_WORKER_CONCURRENCY}. */
+    static final int DEFAULT_WORKER_CONCURRENCY = 8;
+    /** Largest {@code REDKIT_WORKER_CONCURRENCY}. */
+    static final int MAX_WORKER_CONCURRENCY = 1000;
 
     final int port;
     final String host;
@@ -30,26 +37,41 @@ final class ServerSettings {
     final boolean secureCookies;
     /** {@code REDKIT_TRUSTED_PROXIES}: proxies whose X-Forwarded-For is believed; default none. */
     final TrustedProxies trustedProxies;
+    /** {@code REDKIT_WORKER_CONCURRENCY}: jobs the worker runs at once; 0 = {@code serve} starts no worker. */
+    final int workerConcurrency;
+    /** {@code REDKIT_QUERY_CACHE}: products through the query cache (false: always the database, {@code X-Cache: BYPASS}). */
+    final boolean queryCache;
 
-    ServerSettings(int port, String host, String databaseUrl, Boolean seed, boolean secureCookies, TrustedProxies trustedProxies) {
+    ServerSettings(int port, String host, String databaseUrl, Boolean seed, boolean secureCookies, TrustedProxies trustedProxies,
+                   int workerConcurrency, boolean queryCache) {
         this.port = port;
         this.host = host;
         this.databaseUrl = databaseUrl;
         this.seed = seed;
         this.secureCookies = secureCookies;
         this.trustedProxies = trustedProxies;
+        this.workerConcurrency = workerConcurrency;
+        this.queryCache = queryCache;
     }
 
     ServerSettings withListen(String host, int port) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, queryCache);
     }
 
     ServerSettings withSecureCookies(boolean secure) {
-        return new ServerSettings(port, host, databaseUrl, seed, secure, trustedProxies);
+        return new ServerSettings(port, host, databaseUrl, seed, secure, trustedProxies, workerConcurrency, queryCache);
     }
 
     ServerSettings withTrustedProxies(TrustedProxies proxies) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, proxies);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, proxies, workerConcurrency, queryCache);
+    }
+
+    ServerSettings withWorkerConcurrency(int concurrency) {
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, concurrency, queryCache);
+    }
+
+    ServerSettings withQueryCache(boolean enabled) {
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, enabled);
     }
 
     static ServerSettings fromEnv(Map<String, String> env) {
@@ -77,8 +99,23 @@ final class ServerSettings {
         } catch (IllegalArgumentException e) {
             throw new RedkitConfigException("REDKIT_TRUSTED_PROXIES", proxies, "comma-separated IP addresses or CIDR ranges (" + e.getMessage() + ")");
         }
+        String wc = blankToNull(env.get("REDKIT_WORKER_CONCURRENCY"));
+        int concurrency = DEFAULT_WORKER_CONCURRENCY;
+        if (wc != null) {
+            try {
+                concurrency = Integer.parseInt(wc);
+            } catch (NumberFormatException e) {
+                concurrency = -1;
+            }
+            if (concurrency < 0 || concurrency > MAX_WORKER_CONCURRENCY) {
+                throw new RedkitConfigException("REDKIT_WORKER_CONCURRENCY", wc,
+                        "an integer from 0 (serve runs no worker) to " + MAX_WORKER_CONCURRENCY);
+            }
+        }
+        String qc = blankToNull(env.get("REDKIT_QUERY_CACHE"));
         return new ServerSettings(port, host == null ? DEFAULT_HOST : host, db, s,
-                secure == null || bool("REDKIT_COOKIE_SECURE", secure), trusted);
+                secure == null || bool("REDKIT_COOKIE_SECURE", secure), trusted, concurrency,
+                qc == null || bool("REDKIT_QUERY_CACHE", qc));
     }
 
     private static boolean bool(String variable, String value) {

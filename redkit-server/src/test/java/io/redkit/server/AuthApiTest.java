@@ -12,9 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -27,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @WithPostgres
 class AuthApiTest {
     private static RedkitServer server;
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_IP = new java.util.concurrent.atomic.AtomicInteger();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void start(RedisServer redis, PostgresServer pg) throws Exception {
@@ -44,26 +39,10 @@ class AuthApiTest {
         if (server != null) server.close();
     }
 
-    /** A browser-like client that keeps the session cookie (sent by hand: it is Secure and we speak plain HTTP). */
-    static final class Client {
-        String cookie;
-        /** Each client appears to come from its own address, forwarded by the trusted local proxy. */
-        final String forwardedFor = "2001:db8::" + Integer.toHexString(NEXT_IP.incrementAndGet());
-
-        HttpResponse<String> send(String method, String path, String body) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                    .timeout(Duration.ofSeconds(10)).header("User-Agent",
-                            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36");
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            if (body != null) b.header("Content-Type", "application/json");
-            if (cookie != null) b.header("Cookie", cookie);
-            b.header("X-Forwarded-For", forwardedFor);
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            for (String set : r.headers().allValues("Set-Cookie")) {
-                String pair = set.split(";", 2)[0];
-                cookie = pair.endsWith("=") ? null : pair;
-            }
-            return r;
+    /** A client with its own address and cookie jar. */
+    static final class Client extends TestClient {
+        Client() {
+            super(server.port());
         }
     }
 

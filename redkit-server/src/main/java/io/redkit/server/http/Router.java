@@ -20,6 +20,8 @@ import java.util.Set;
  * never a stack trace.
  */
 public final class Router extends HttpServlet {
+    /** Request attribute holding the matched route's pattern (e.g. {@code /api/products/{id}}), for metrics. */
+    public static final String ROUTE_ATTRIBUTE = "io.redkit.server.route";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
@@ -31,10 +33,12 @@ public final class Router extends HttpServlet {
 
     private static final class Route {
         final String method;
+        final String pattern;
         final String[] parts;
         final Handler handler;
 
         Route(String method, String pattern, Handler handler) {
+            this.pattern = pattern;
             this.method = method;
             this.parts = split(pattern);
             this.handler = handler;
@@ -90,6 +94,7 @@ public final class Router extends HttpServlet {
                 allowed.add(r.method);
                 continue;
             }
+            req.setAttribute(ROUTE_ATTRIBUTE, r.pattern);
             Exchange ex = new Exchange(req, resp, params);
             try {
                 r.handler.handle(ex);

@@ -18,7 +18,7 @@ import java.util.Map;
  * The server's built-in job types, with real effects:
  * <ul>
  *   <li>{@code email}: writes the message to the {@code outbox} table, once per job even when the
- *       job is retried (the job id is unique there);</li>
+ *       job is retried (the {@linkplain #outboxKey job's key} is unique there);</li>
  *   <li>{@code report}: aggregates products per category, reporting progress, and returns the
  *       aggregate as the job's result;</li>
  *   <li>{@code fail}: always throws, to show retries and the dead state.</li>
@@ -57,13 +57,22 @@ final class ServerJobs implements JobHandler {
         }
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO outbox (job_id, recipient, subject, body) VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO NOTHING")) {
-            ps.setString(1, job.id());
+            ps.setString(1, outboxKey(job));
             ps.setString(2, to);
             ps.setString(3, p.path("subject").asText("(no subject)"));
             ps.setString(4, p.path("body").asText(""));
             int inserted = ps.executeUpdate();
             return Map.of("outbox", inserted == 1 ? "written" : "already written by an earlier attempt");
         }
+    }
+
+    /**
+     * The job's identity in the outbox: queue, id and creation time, the same for every attempt of
+     * the job. The id alone is not enough: ids are per queue, and they start again at 1 if the
+     * queue's Redis loses its data.
+     */
+    static String outboxKey(Job job) {
+        return job.queue() + ":" + job.id() + ":" + job.createdAt().toEpochMilli();
     }
 
     private Object report(Job job) throws Exception {

@@ -84,7 +84,10 @@ final class QueuesApi {
         JobQueue q = queue(ex);
         JsonNode body = ex.body();
         String type = body.path("type").asText("");
-        if (type.isBlank()) throw ApiException.badRequest("type is required");
+        if (type.isBlank()) throw ApiException.badRequest("type is required; known types: " + ServerJobs.TYPES);
+        if (!ServerJobs.TYPES.contains(type)) {
+            throw ApiException.badRequest("unknown job type '" + type + "'; known types: " + ServerJobs.TYPES);
+        }
         JobOptions.Builder o = JobOptions.builder();
         try {
             if (body.has("priority")) o.priority(intField(body, "priority"));
@@ -93,7 +96,7 @@ final class QueuesApi {
             if (body.hasNonNull("idempotencyKey")) o.idempotencyKey(body.get("idempotencyKey").asText());
             JsonNode payload = body.get("payload");
             byte[] bytes = payload == null || payload.isNull() ? null : Json.MAPPER.writeValueAsBytes(payload);
-            Enqueued e = Enqueued.add(q, type, bytes, o.build());
+            JobQueue.Added e = q.addReportingDuplicate(type, bytes, o.build());
             JobInfo info = q.get(e.id()).orElse(null);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("id", e.id());
