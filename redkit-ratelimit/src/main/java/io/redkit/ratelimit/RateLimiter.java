@@ -95,6 +95,47 @@ public interface RateLimiter {
      */
     void reset(RatePolicy policy, String key);
 
+    /**
+     * Counts one denial of {@code key} under {@code policy} for {@link #topDenied}, shared by every
+     * process using the same Redis. Returns at once: the count is sent without waiting for Redis
+     * (one small script per call, pipelined with other commands), and a failure is only counted
+     * ({@code redkit.ratelimit.denials.unrecorded} with tag {@code policy}, when the options have a
+     * meter registry) and logged at debug level, never thrown. While Redis is being skipped after a
+     * failure (see {@link RateLimiterOptions#unavailableBackoff()}) nothing is sent. Checks never
+     * record by themselves; {@code RateLimitFilter} (redkit-web) records its 429s by default.
+     *
+     * <p><b>Stored data:</b> {@code key} is stored in Redis as given, e.g. the client's IP address or
+     * user id, for up to about two hours (see {@link #topDenied}).
+     *
+     * @param key the key that was denied, as checked (1 to {@link LimitedKey#MAX_KEY_LENGTH} characters)
+     * @throws IllegalArgumentException for an empty or too long key
+     */
+    void recordDenial(RatePolicy policy, String key);
+
+    /**
+     * The keys of the policy named {@code policy} with the most {@linkplain #recordDenial recorded
+     * denials} over the current and the previous clock hour (UTC, i.e. the last 60 to 120 minutes),
+     * across every process, most denied first (ties by key). Two reads of at most about
+     * 2 &times; {@link #MAX_TOP_DENIED} entries each.
+     *
+     * <p>Approximate for keys outside the top: each hour's ranking of a policy keeps about the
+     * {@link #MAX_TOP_DENIED} most denied keys (when it holds twice that many, the least denied are
+     * dropped), so a flood of distinct keys may drop keys denied only a few times, and a key dropped
+     * from one hour counts only the other's denials. The heaviest keys are exact, apart from
+     * denials whose recording failed. Hours come from this process's clock (the options' clock when
+     * set, else the system clock); processes only need clocks within a few minutes of each other.
+     *
+     * @param policy a policy name
+     * @param n how many keys at most, 1 to {@link #MAX_TOP_DENIED}
+     * @return at most {@code n} keys; empty when none was recorded
+     * @throws IllegalArgumentException for a blank policy name or {@code n} out of range
+     * @throws io.redkit.core.RedisUnavailableException when Redis is unreachable
+     */
+    List<DeniedKey> topDenied(String policy, int n);
+
     /** The most limits one check may combine: 16. */
     int MAX_LIMITS_PER_CHECK = 16;
+
+    /** The most keys {@link #topDenied} returns, and about how many it keeps per policy and hour: 1,000. */
+    int MAX_TOP_DENIED = 1_000;
 }

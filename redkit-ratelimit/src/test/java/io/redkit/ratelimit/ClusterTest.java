@@ -47,4 +47,26 @@ class ClusterTest {
             assertThat(masters).as("the subjects spread over all masters").hasSize(RedisCluster.MASTERS);
         }
     }
+
+    @Test
+    void topDeniedSumsTwoHoursWhoseRankingsLiveInDifferentSlots(RedisCluster cluster) {
+        RatePolicy login = RatePolicies.defaults().get("login");
+        io.redkit.core.time.ManualClock clock = new io.redkit.core.time.ManualClock(java.time.Instant.parse("2030-01-01T10:15:00Z"));
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_CLUSTER_NODES", cluster.nodesSpec())))) {
+            RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().clock(clock).build());
+            for (int ip = 1; ip <= 5; ip++) {
+                for (int i = 0; i < ip; i++) {
+                    limiter.recordDenial(login, "{198.51.100." + ip + "}:alice");
+                }
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> limiter.topDenied("login", 10).size() == 5
+                    && limiter.topDenied("login", 1).get(0).denials() == 5);
+            clock.advance(Duration.ofHours(1));
+            limiter.recordDenial(login, "{198.51.100.1}:alice");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(limiter.topDenied("login", 10)).contains(new DeniedKey("{198.51.100.1}:alice", 2)));
+            assertThat(limiter.topDenied("login", 2)).containsExactly(new DeniedKey("{198.51.100.5}:alice", 5),
+                    new DeniedKey("{198.51.100.4}:alice", 4));
+        }
+    }
 }

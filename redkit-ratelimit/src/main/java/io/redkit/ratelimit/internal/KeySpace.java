@@ -8,7 +8,8 @@ import io.redkit.ratelimit.RatePolicy;
  * Every Redis key name of the rate limiter, and nothing else builds one:
  * {@code <prefix>:<namespace>:rl:<policy>:<algorithm>:<key>}, where {@code <key>} keeps the
  * caller's hash tag ({@code {subject}...}) or is wrapped in braces whole. The algorithm code keeps
- * a policy that changes algorithm away from state of another type.
+ * a policy that changes algorithm away from state of another type. The denial rankings are
+ * {@code <prefix>:<namespace>:rl-denied:<policy>:<hour>}, {@code <hour>} counted in hours since the epoch.
  */
 public final class KeySpace {
     private final RedisNamespace namespace;
@@ -20,6 +21,11 @@ public final class KeySpace {
     /** The state key of {@code key} under {@code policy}. */
     public String stateKey(RatePolicy policy, String key) {
         return namespace.key("rl", policy.name(), policy.algorithm().keyCode(), tagged(key));
+    }
+
+    /** The ranking of the keys denied under the policy named {@code policy} during clock hour {@code hour} (hours since the epoch). */
+    public String denied(String policy, long hour) {
+        return namespace.key("rl-denied", policy, Long.toString(hour));
     }
 
     /** {@code key} if it has a non-empty hash tag, else {@code {key}}. */

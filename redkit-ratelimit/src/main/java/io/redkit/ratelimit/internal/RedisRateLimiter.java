@@ -9,6 +9,7 @@ import io.redkit.core.RedisUnavailableException;
 import io.redkit.core.internal.Checks;
 import io.redkit.ratelimit.Algorithm;
 import io.redkit.ratelimit.Decision;
+import io.redkit.ratelimit.DeniedKey;
 import io.redkit.ratelimit.FailureMode;
 import io.redkit.ratelimit.LimitedKey;
 import io.redkit.ratelimit.RateLimitListener;
@@ -43,6 +44,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final LocalLimiter local;
     private final Clock fallbackClock;
     private final RateLimitListener listener;
+    private final DenialLog denials;
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
     private final Map<String, Counter> unavailableCounters = new ConcurrentHashMap<>();
     /** Ticker time until which Redis is skipped; only meaningful while {@link #skipping} is set. */
@@ -57,6 +59,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.local = new LocalLimiter(options.localFallbackMaxKeys());
         this.fallbackClock = options.clock().orElse(Clock.systemUTC());
         this.listener = options.listener();
+        this.denials = new DenialLog(namespace, keys, fallbackClock, options.meterRegistry());
     }
 
     @Override
@@ -114,6 +117,33 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         local.remove(stateKey);
         namespace.await("reset rate limit " + policy.name(), namespace.async().del(stateKey));
+    }
+
+    @Override
+    public void recordDenial(RatePolicy policy, String key) {
+        LimitedKey.of(policy, key);
+        if (skipping && skipUntil - options.ticker().read() > 0) {
+            denials.unrecorded(policy, null);
+            return;
+        }
+        denials.record(policy, key);
+    }
+
+    @Override
+    public List<DeniedKey> topDenied(String policy, int n) {
+        Checks.notBlank(policy, "policy");
+        Checks.inRange(n, 1, MAX_TOP_DENIED, "n");
+        return denials.top(policy, n);
+    }
+
+    /** Denials this process could not record so far (Redis failed or was being skipped), for tests and tools. */
+    public long unrecordedDenials() {
+        return denials.unrecorded();
+    }
+
+    /** The denial ranking of the policy named {@code policy} for the clock hour holding {@code at}, for tests and tools. */
+    public String deniedKey(String policy, Instant at) {
+        return keys.denied(policy, Math.floorDiv(at.toEpochMilli(), DenialLog.HOUR_MS));
     }
 
     /** The state key of {@code key} under {@code policy}, for tests and tools. */

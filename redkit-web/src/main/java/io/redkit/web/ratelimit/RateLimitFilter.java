@@ -14,6 +14,8 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +53,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Counts each limited request in the Micrometer counter {@code redkit.ratelimit.requests} with
  * tags {@code policy} (the deciding limit) and {@code outcome} ({@code allowed}, {@code denied},
  * {@code fail_open}, {@code fail_closed}).
+ *
+ * <p>Unless {@link Builder#recordDenials(boolean) turned off}, each 429 is also recorded with
+ * {@link RateLimiter#recordDenial} under the deciding limit's policy and key, so
+ * {@link RateLimiter#topDenied} can show the most limited keys of every policy across every
+ * instance. That key is the one checked: the first limit's resolved key in braces, e.g.
+ * {@code {203.0.113.7}}, and for the other limits of a route that key, a colon and theirs, e.g.
+ * {@code {203.0.113.7}:alice}; it is stored in Redis for up to about two hours. Recording costs one
+ * asynchronous command per 429 and never delays or fails the response.
  */
 public final class RateLimitFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     /** The counter of limited requests. */
     public static final String METER = "redkit.ratelimit.requests";
 
@@ -60,11 +71,13 @@ public final class RateLimitFilter implements Filter {
     private final List<RateLimitRoute> routes;
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final boolean recordDenials;
 
     private RateLimitFilter(Builder b) {
         this.limiter = b.limiter;
         this.routes = List.copyOf(b.routes);
         this.registry = b.registry == null ? Metrics.globalRegistry : b.registry;
+        this.recordDenials = b.recordDenials == null || b.recordDenials;
     }
 
     /** A builder for a filter checking through {@code limiter}. */
@@ -127,6 +140,9 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
+        if (recordDenials) {
+            record(d);
+        }
         response.setHeader("Retry-After", Long.toString(retrySeconds));
         reject(response, 429, "rate_limited",
                 "Too many requests for policy '" + d.policy().name() + "': retry in " + retrySeconds + " s.",
@@ -173,6 +189,14 @@ public final class RateLimitFilter implements Filter {
         response.getOutputStream().write(body);
     }
 
+    private void record(Decision d) {
+        try {
+            limiter.recordDenial(d.policy(), d.key());
+        } catch (RuntimeException e) { // RedisRateLimiter never throws here; another implementation might
+            LOG.debug("denial under rate-limit policy {} not recorded: {}", d.policy().name(), e.toString());
+        }
+    }
+
     private void count(Decision d) {
         String outcome;
         switch (d.reason()) {
@@ -197,6 +221,7 @@ public final class RateLimitFilter implements Filter {
         private final RateLimiter limiter;
         private final List<RateLimitRoute> routes = new ArrayList<>();
         private MeterRegistry registry;
+        private Boolean recordDenials;
 
         private Builder(RateLimiter limiter) {
             this.limiter = Checks.notNull(limiter, "limiter");
@@ -212,6 +237,17 @@ public final class RateLimitFilter implements Filter {
         public Builder meterRegistry(MeterRegistry registry) {
             Checks.notSetYet(this.registry, "meterRegistry");
             this.registry = Checks.notNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Whether each 429 is recorded with {@link RateLimiter#recordDenial} for
+         * {@link RateLimiter#topDenied}; {@code true} unless set. Turn it off where rate-limit keys
+         * (IP addresses, user ids) must not be kept, or to save the one asynchronous command per 429.
+         */
+        public Builder recordDenials(boolean record) {
+            Checks.notSetYet(this.recordDenials, "recordDenials");
+            this.recordDenials = record;
             return this;
         }
 

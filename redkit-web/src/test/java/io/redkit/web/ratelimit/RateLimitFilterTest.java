@@ -3,11 +3,13 @@ package io.redkit.web.ratelimit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.redkit.core.Redkit;
 import io.redkit.core.RedkitConfig;
+import io.redkit.ratelimit.DeniedKey;
 import io.redkit.ratelimit.FailureMode;
 import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RateLimiterOptions;
 import io.redkit.ratelimit.RatePolicies;
 import io.redkit.ratelimit.RatePolicy;
+import io.redkit.ratelimit.internal.RedisRateLimiter;
 import io.redkit.testkit.RedisServer;
 import io.redkit.testkit.junit.WithRedis;
 import jakarta.servlet.DispatcherType;
@@ -33,6 +35,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The filter over real HTTP: an embedded Jetty 12 in front of a servlet, a real Redis behind. */
 @WithRedis
@@ -101,7 +104,8 @@ class RateLimitFilterTest {
     @Test
     void limitedResponsesCarryHeadersAndDenialIs429WithRetryAfterAndJson(RedisServer redis) throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        start(redis, RateLimitFilter.builder(limiter(redis)).meterRegistry(meters)
+        RateLimiter limiter = limiter(redis);
+        start(redis, RateLimitFilter.builder(limiter).meterRegistry(meters)
                 .route(RateLimitRoute.builder("/api/*").limit(API, KeyResolvers.clientIp()).build()));
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = get("/api/items");
@@ -130,6 +134,46 @@ class RateLimitFilterTest {
 
         assertThat(meters.get(RateLimitFilter.METER).tag("policy", "api").tag("outcome", "allowed").counter().count()).isEqualTo(3);
         assertThat(meters.get(RateLimitFilter.METER).tag("policy", "api").tag("outcome", "denied").counter().count()).isEqualTo(1);
+        // the denial is recorded, under the key that was checked, for the dashboard's most limited keys
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(limiter.topDenied("api", 10)).containsExactly(new DeniedKey("{127.0.0.1}", 1)));
+    }
+
+    @Test
+    void withRecordingOffDenialsAreNotRecorded(RedisServer redis) throws Exception {
+        RateLimiter limiter = limiter(redis);
+        start(redis, RateLimitFilter.builder(limiter).recordDenials(false)
+                .route(RateLimitRoute.builder("/api/*").limit(API, KeyResolvers.clientIp()).build()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/api/items").statusCode()).isEqualTo(200);
+        }
+        assertThat(get("/api/items").statusCode()).isEqualTo(429);
+        // a marker sent after the 429 on the same connection: once it is counted, a recording would be too
+        limiter.recordDenial(API, "{marker}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !limiter.topDenied("api", 10).isEmpty());
+        assertThat(limiter.topDenied("api", 10)).containsExactly(new DeniedKey("{marker}", 1));
+        assertThatThrownBy(() -> RateLimitFilter.builder(limiter).recordDenials(true).recordDenials(false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("recordDenials was already set to true");
+    }
+
+    @Test
+    void aRedisFailureWhileRecordingADenialDoesNotFailTheRequest(RedisServer redis) throws Exception {
+        RateLimiter limiter = limiter(redis);
+        start(redis, RateLimitFilter.builder(limiter)
+                .route(RateLimitRoute.builder("/api/*").limit(API, KeyResolvers.clientIp()).build()));
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/api/items").statusCode()).isEqualTo(200);
+        }
+        assertThat(get("/api/items").statusCode()).isEqualTo(429);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !limiter.topDenied("api", 10).isEmpty());
+        redis.stop();
+        // denied from the limiter's denied cache, without Redis; recording it fails
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> denied = get("/api/items");
+            assertThat(denied.statusCode()).isEqualTo(429);
+            assertThat(denied.body()).startsWith("{\"error\":\"rate_limited\",\"message\":\"Too many requests for policy 'api'");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((RedisRateLimiter) limiter).unrecordedDenials() == 3);
     }
 
     @Test
@@ -163,7 +207,8 @@ class RateLimitFilterTest {
     @Test
     void loginLimitsAreCheckedTogetherAndReportEveryPolicy(RedisServer redis) throws Exception {
         RatePolicies policies = RatePolicies.defaults();
-        start(redis, RateLimitFilter.builder(limiter(redis))
+        RateLimiter limiter = limiter(redis);
+        start(redis, RateLimitFilter.builder(limiter)
                 .route(RateLimitRoute.builder("/login").methods("POST")
                         .limit(policies.get("login-ip"), KeyResolvers.clientIp())
                         .limit(policies.get("login"), KeyResolvers.header("X-Account"))
@@ -176,6 +221,8 @@ class RateLimitFilterTest {
         }
         HttpResponse<String> denied = post("/login", "X-Account", "alice");
         assertThat(denied.statusCode()).isEqualTo(429);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(limiter.topDenied("login", 10)).containsExactly(new DeniedKey("{127.0.0.1}:alice", 1)));
         assertThat(denied.body()).contains("\"policy\":\"login\"").contains("\"message\":\"Too many requests for policy 'login': retry in ");
         // bob from the same IP is not blocked by alice's attempts, and her denial cost the IP nothing
         HttpResponse<String> bob = post("/login", "X-Account", "bob");

@@ -1,0 +1,155 @@
+package io.redkit.ratelimit;
+
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.redkit.core.RedisUnavailableException;
+import io.redkit.core.Redkit;
+import io.redkit.core.RedkitConfig;
+import io.redkit.core.time.ManualClock;
+import io.redkit.ratelimit.internal.RedisRateLimiter;
+import io.redkit.testkit.RedisServer;
+import io.redkit.testkit.junit.WithRedis;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** {@link RateLimiter#recordDenial} and {@link RateLimiter#topDenied} against a real Redis. */
+@WithRedis
+class TopDeniedTest {
+    private static final RatePolicy LOGIN = RatePolicy.of("login", 5, Duration.ofMinutes(15));
+    private static final RatePolicy API = RatePolicy.of("api", 100, Duration.ofMinutes(1));
+    /** 10:15 UTC: the hour boundaries below are 11:00 and 12:00. */
+    private static final Instant T0 = Instant.parse("2030-01-01T10:15:00Z");
+
+    private static Redkit redkit(RedisServer redis) {
+        return Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(), "REDIS_COMMAND_TIMEOUT", "300ms",
+                "REDIS_CONNECT_TIMEOUT", "10s")));
+    }
+
+    private static RedisClusterCommands<String, byte[]> redis(Redkit redkit) {
+        return redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE).sync();
+    }
+
+    private static void record(RateLimiter limiter, RatePolicy policy, String key, int times) {
+        for (int i = 0; i < times; i++) {
+            limiter.recordDenial(policy, key);
+        }
+    }
+
+    @Test
+    void theMostDeniedKeysOfAPolicyOverTheCurrentAndPreviousHour(RedisServer redis) {
+        ManualClock clock = new ManualClock(T0);
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder().clock(clock).build());
+            assertThat(limiter.topDenied("login", 10)).isEmpty();
+            record(limiter, LOGIN, "{203.0.113.7}:alice", 5);
+            record(limiter, LOGIN, "{198.51.100.2}", 3);
+            record(limiter, LOGIN, "{192.0.2.1}", 1);
+            record(limiter, API, "{203.0.113.7}:alice", 2);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(limiter.topDenied("login", 10)).containsExactly(
+                    new DeniedKey("{203.0.113.7}:alice", 5), new DeniedKey("{198.51.100.2}", 3), new DeniedKey("{192.0.2.1}", 1)));
+            assertThat(limiter.topDenied("login", 2)).containsExactly(
+                    new DeniedKey("{203.0.113.7}:alice", 5), new DeniedKey("{198.51.100.2}", 3));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(limiter.topDenied("api", 10)).containsExactly(new DeniedKey("{203.0.113.7}:alice", 2)));
+            assertThat(limiter.topDenied("register", 10)).isEmpty();
+
+            String firstHour = limiter.deniedKey("login", T0);
+            assertThat(redis(redkit).pttl(firstHour)).as("until the end of the next hour (12:00) plus 5 minutes")
+                    .isBetween(Duration.ofMinutes(45 + 60 + 5).minusSeconds(10).toMillis(), Duration.ofMinutes(45 + 60 + 5).toMillis());
+
+            clock.advance(Duration.ofHours(1)); // 11:15: both hours count
+            record(limiter, LOGIN, "{198.51.100.2}", 4);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(limiter.topDenied("login", 10)).containsExactly(
+                    new DeniedKey("{198.51.100.2}", 7), new DeniedKey("{203.0.113.7}:alice", 5), new DeniedKey("{192.0.2.1}", 1)));
+
+            clock.advance(Duration.ofHours(1)); // 12:15: 10:xx has dropped out
+            assertThat(limiter.topDenied("login", 10)).containsExactly(new DeniedKey("{198.51.100.2}", 4));
+            assertThat(limiter.unrecordedDenials()).isZero();
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejected(RedisServer redis) {
+        try (Redkit redkit = redkit(redis)) {
+            RateLimiter limiter = RateLimiter.create(redkit);
+            assertThatThrownBy(() -> limiter.topDenied("login", 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+            assertThatThrownBy(() -> limiter.topDenied("login", RateLimiter.MAX_TOP_DENIED + 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1001");
+            assertThatThrownBy(() -> limiter.topDenied(" ", 10)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> limiter.recordDenial(LOGIN, "")).isInstanceOf(IllegalArgumentException.class);
+            assertThat(limiter.topDenied("login", RateLimiter.MAX_TOP_DENIED)).isEmpty();
+        }
+    }
+
+    @Test
+    void aRankingKeepsTheHeaviestKeysAndStaysBounded(RedisServer redis) {
+        ManualClock clock = new ManualClock(T0);
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder().clock(clock).build());
+            // the script is loaded once; later calls run in order on the one connection
+            record(limiter, LOGIN, "{heavy}", 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !limiter.topDenied("login", 1).isEmpty());
+            for (int i = 0; i < 2_500; i++) {
+                record(limiter, LOGIN, "{203.0.113." + i + "}", 1);
+                if (i % 250 == 0) {
+                    record(limiter, LOGIN, "{heavy}", 1);
+                }
+            }
+            record(limiter, LOGIN, "{last}", 3);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(redis(redkit).zscore(limiter.deniedKey("login", T0), "{last}".getBytes(StandardCharsets.UTF_8)))
+                            .isEqualTo(3.0));
+            assertThat(redis(redkit).zcard(limiter.deniedKey("login", T0)))
+                    .isBetween((long) RateLimiter.MAX_TOP_DENIED, 2L * RateLimiter.MAX_TOP_DENIED + 1);
+            assertThat(limiter.topDenied("login", 2)).containsExactly(new DeniedKey("{heavy}", 11), new DeniedKey("{last}", 3));
+            assertThat(limiter.topDenied("login", RateLimiter.MAX_TOP_DENIED)).hasSize(RateLimiter.MAX_TOP_DENIED);
+        }
+    }
+
+    @Test
+    void aFailingRecordingIsCountedAndNeverThrown(RedisServer redis) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ManualClock clock = new ManualClock(T0);
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder().clock(clock)
+                    .meterRegistry(meters).unavailableBackoff(Duration.ZERO).build());
+            // Redis refuses: the ranking's key holds a string
+            redis(redkit).set(limiter.deniedKey("login", T0), "not a ranking".getBytes(StandardCharsets.UTF_8));
+            limiter.recordDenial(LOGIN, "{203.0.113.7}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> limiter.unrecordedDenials() == 1);
+            assertThat(meters.get("redkit.ratelimit.denials.unrecorded").tag("policy", "login").counter().count()).isEqualTo(1.0);
+            assertThat(limiter.check(LOGIN, "{203.0.113.7}").allowed()).as("checks are not affected").isTrue();
+
+            // Redis gone: the call still returns at once and nothing is thrown
+            redis.stop();
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                limiter.recordDenial(LOGIN, "{203.0.113.7}");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(300));
+            await().atMost(Duration.ofSeconds(10)).until(() -> limiter.unrecordedDenials() == 101);
+            assertThatThrownBy(() -> limiter.topDenied("login", 10)).isInstanceOf(RedisUnavailableException.class);
+        }
+    }
+
+    @Test
+    void whileRedisIsSkippedAfterAFailureNothingIsSent(RedisServer redis) {
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder()
+                    .unavailableBackoff(Duration.ofMinutes(5)).build());
+            limiter.inspect(LOGIN, "warm-up");
+            redis.stop();
+            assertThat(limiter.check(LOGIN, "{203.0.113.7}").reason()).isEqualTo(Decision.Reason.FAIL_OPEN);
+            limiter.recordDenial(LOGIN, "{203.0.113.7}");
+            assertThat(limiter.unrecordedDenials()).as("counted at once, without a command").isEqualTo(1);
+        }
+    }
+}
