@@ -1,6 +1,7 @@
 package io.redkit.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.redkit.ratelimit.Decision;
 import io.redkit.ratelimit.LimitedKey;
 import io.redkit.ratelimit.RateLimiter;
@@ -12,6 +13,7 @@ import io.redkit.server.http.Router;
 import io.redkit.session.Session;
 import io.redkit.session.SessionInfo;
 import io.redkit.web.ratelimit.KeyResolver;
+import io.redkit.web.ratelimit.RateLimitFilter;
 import io.redkit.web.session.Sessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,11 @@ final class AuthApi {
     private final Consumer<String> passwordResetMailer;
     private final KeyResolver clientIp;
 
-    AuthApi(Users users, RateLimiter limiter, RatePolicies policies, KeyResolver clientIp, Consumer<String> passwordResetMailer) {
+    private final MeterRegistry registry;
+
+    AuthApi(Users users, RateLimiter limiter, RatePolicies policies, KeyResolver clientIp, Consumer<String> passwordResetMailer,
+            MeterRegistry registry) {
+        this.registry = registry;
         this.clientIp = clientIp;
         this.users = users;
         this.limiter = limiter;
@@ -105,6 +111,8 @@ final class AuthApi {
                 throw tooMany(ex, d, k.policy());
             }
         }
+        counted(login, "allowed");
+        counted(loginIp, "allowed");
         Optional<Users.User> user = users.byEmail(email);
         boolean ok;
         if (user.isPresent()) {
@@ -132,7 +140,14 @@ final class AuthApi {
         if (d.retryAfter().isZero()) seconds = Math.max(1, (d.resetAfter().toMillis() + 999) / 1000);
         ex.response().setHeader("Retry-After", String.valueOf(seconds));
         AUDIT.info("rate-limited policy={} ip={}", policy.name(), clientIp(ex));
+        counted(policy, "denied");
+        limiter.recordDenial(policy, d.key()); // for the dashboard's most-limited keys; never fails the request
         return new ApiException(429, "rate_limited", "too many attempts (" + policy.name() + "); retry in " + seconds + " s");
+    }
+
+    /** Counts a decision in the meter the rate-limit filter uses, so the dashboard shows every policy alike. */
+    private void counted(RatePolicy policy, String outcome) {
+        registry.counter(RateLimitFilter.METER, "policy", policy.name(), "outcome", outcome).increment();
     }
 
     private void logout(Exchange ex) {
@@ -153,6 +168,8 @@ final class AuthApi {
         if (!d.allowed()) {
             throw tooMany(ex, d, d.policy());
         }
+        counted(resetIp, "allowed");
+        counted(reset, "allowed");
         AUDIT.info("password-reset-requested email={} ip={}", email, clientIp(ex));
         if (users.byEmail(email).isPresent()) {
             passwordResetMailer.accept(email);

@@ -158,7 +158,7 @@ final class QueueCommand {
 
     private static String queueName(String queue) {
         if (!ServerQueues.NAMES.contains(queue)) {
-            throw new CommandLine.ParameterException(null, "unknown queue '" + queue + "'; queues: " + ServerQueues.NAMES);
+            throw new IllegalArgumentException("unknown queue '" + queue + "'; queues: " + ServerQueues.NAMES);
         }
         return queue;
     }
@@ -186,9 +186,6 @@ final class QueueCommand {
         }
         try (Redkit redkit = Redkit.create(config)) {
             return action.run(new ServerQueues(redkit).all());
-        } catch (CommandLine.ParameterException e) {
-            err().println(e.getMessage());
-            return 2;
         } catch (RedisUnavailableException e) {
             err().println("Redis is unavailable: " + e.getMessage());
             return 1;

@@ -154,8 +154,9 @@ public final class RedkitServer implements AutoCloseable {
             new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> queues.get("emails").add("email",
                     Map.of("to", email, "subject", "Your password reset request",
                             "body", "Someone asked to reset the password of this account. If it was not you, ignore this message."),
-                    io.redkit.queue.JobOptions.builder().maxAttempts(5).build())).register(router);
-            new StatsApi(parts.queryCache, registry, policies).register(router);
+                    io.redkit.queue.JobOptions.builder().maxAttempts(5).build()), registry).register(router);
+            new StatsApi(parts.queryCache, registry, policies, limiter, sessions).register(router);
+            StatsApi.bindSessionGauge(sessions, registry);
             Redkit rk = redkit;
             router.get("/api/doctor", ex -> {
                 DoctorReport report = Doctor.inspect(rk);

@@ -1,18 +1,26 @@
 package io.redkit.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.redkit.cache.CacheStats;
 import io.redkit.cache.QueryCache;
 import io.redkit.cache.QueryStats;
+import io.redkit.ratelimit.Decision;
+import io.redkit.ratelimit.DeniedKey;
+import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RatePolicies;
 import io.redkit.ratelimit.RatePolicy;
+import io.redkit.server.http.ApiException;
+import io.redkit.server.http.Exchange;
 import io.redkit.server.http.Router;
+import io.redkit.session.SessionStore;
 import io.redkit.web.ratelimit.RateLimitFilter;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,16 +33,67 @@ final class StatsApi {
     private final MeterRegistry registry;
     private final RatePolicies policies;
 
+    /** Most-limited keys shown per policy. */
+    static final int TOP_KEYS = 5;
+
+    private final RateLimiter limiter;
+    private final SessionStore sessions;
+
     /** @param queryCache the products' query cache, or null when it is switched off */
-    StatsApi(QueryCache queryCache, MeterRegistry registry, RatePolicies policies) {
+    StatsApi(QueryCache queryCache, MeterRegistry registry, RatePolicies policies, RateLimiter limiter, SessionStore sessions) {
         this.queryCache = queryCache;
         this.registry = registry;
         this.policies = policies;
+        this.limiter = limiter;
+        this.sessions = sessions;
     }
 
     void register(Router r) {
         r.get("/api/cache/stats", ex -> ex.json(200, Map.of("caches", caches())));
         r.get("/api/ratelimits", ex -> ex.json(200, Map.of("policies", limits())));
+        r.get("/api/ratelimits/{policy}/{key}", this::usage);
+        r.get("/api/sessions/stats", ex -> ex.json(200, Map.of("active", sessions.estimatedActiveSessions(),
+                "idleTimeoutSeconds", sessions.options().idleTimeout().toSeconds())));
+    }
+
+    /** Gauge {@code redkit.sessions.active}: the store's estimate, read at most once every 5 s (NaN while Redis is down). */
+    static void bindSessionGauge(SessionStore sessions, MeterRegistry registry) {
+        long[] cached = {0, Long.MIN_VALUE};
+        Gauge.builder("redkit.sessions.active", sessions, s -> {
+            synchronized (cached) {
+                long now = System.nanoTime();
+                if (cached[1] == Long.MIN_VALUE || now - cached[1] > 5_000_000_000L) {
+                    try {
+                        cached[0] = s.estimatedActiveSessions();
+                    } catch (RuntimeException unavailable) {
+                        return Double.NaN;
+                    }
+                    cached[1] = now;
+                }
+                return cached[0];
+            }
+        }).description("live sessions (estimate, see SessionStore.estimatedActiveSessions)").register(registry);
+    }
+
+    /** {@code GET /api/ratelimits/{policy}/{key}}: the key's current usage, consuming nothing. */
+    private void usage(Exchange ex) {
+        String name = ex.path("policy");
+        RatePolicy policy = policies.asMap().get(name);
+        if (policy == null) {
+            throw ApiException.notFound("no rate policy '" + name + "'; policies: " + policies.asMap().keySet());
+        }
+        Decision d = limiter.inspect(policy, ex.path("key"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", policy.name());
+        m.put("key", d.key());
+        m.put("limit", d.limit());
+        m.put("remaining", d.remaining());
+        m.put("used", d.limit() - d.remaining());
+        m.put("allowed", d.allowed());
+        m.put("resetAfterMillis", d.resetAfter().toMillis());
+        m.put("retryAfterMillis", d.retryAfter().toMillis());
+        m.put("source", d.source().name().toLowerCase(Locale.ROOT));
+        ex.json(200, m);
     }
 
     private List<Map<String, Object>> caches() {
@@ -68,9 +127,16 @@ final class StatsApi {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("limit", p.rate());
-            m.put("algorithm", p.algorithm().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("algorithm", p.algorithm().name().toLowerCase(Locale.ROOT));
             m.put("allowed", count(p.name(), "allowed"));
             m.put("denied", count(p.name(), "denied"));
+            List<Map<String, Object>> top = new ArrayList<>();
+            try {
+                for (DeniedKey k : limiter.topDenied(p.name(), TOP_KEYS)) top.add(Map.of("key", k.key(), "denied", k.denials()));
+            } catch (RuntimeException unavailable) {
+                // counts still show; the most-limited keys live in Redis
+            }
+            m.put("topKeys", top);
             out.add(m);
         }
         return out;

@@ -145,6 +145,42 @@ class AuthApiTest {
     }
 
     @Test
+    void theDashboardSeesDenialsTheMostLimitedKeysUsageAndActiveSessions() throws Exception {
+        String email = newEmail();
+        Client c = new Client();
+        c.send("POST", "/api/auth/register", creds(email, "correct horse battery"));
+        for (int i = 0; i < 5; i++) c.send("POST", "/api/auth/login", creds(email, "wrong password!"));
+        assertThat(c.send("POST", "/api/auth/login", creds(email, "wrong password!")).statusCode()).isEqualTo(429);
+        String[] key = {null};
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            JsonNode login = null;
+            for (JsonNode p : c.json("GET", "/api/ratelimits", null, 200).get("policies")) {
+                if (p.get("name").asText().equals("login")) login = p;
+            }
+            assertThat(login).isNotNull();
+            assertThat(login.get("limit").asText()).startsWith("5/15m;");
+            assertThat(login.get("denied").asLong()).isGreaterThanOrEqualTo(1);
+            assertThat(login.get("allowed").asLong()).isGreaterThanOrEqualTo(5);
+            key[0] = login.get("topKeys").findValuesAsText("key").stream().filter(k -> k.endsWith("}:" + email)).findFirst().orElse(null);
+            assertThat(key[0]).as("the account+IP key among the most limited: %s", login.get("topKeys")).isNotNull();
+        });
+
+        JsonNode usage = c.json("GET", "/api/ratelimits/login/" + java.net.URLEncoder.encode(key[0], java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20"), null, 200);
+        assertThat(usage.get("limit").asLong()).isEqualTo(5);
+        assertThat(usage.get("remaining").asLong()).isZero();
+        assertThat(usage.get("allowed").asBoolean()).isFalse();
+        assertThat(c.json("GET", "/api/ratelimits/nope/x", null, 404).get("message").asText()).contains("login");
+
+        Client other = new Client();
+        other.login(email, "correct horse battery");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(other.json("GET", "/api/sessions/stats", null, 200).get("active").asLong()).isGreaterThanOrEqualTo(1));
+        assertThat(other.json("GET", "/api/cache/stats", null, 200).get("caches").findValuesAsText("name")).contains("queries");
+        assertThat(other.send("GET", "/metrics", null).body()).contains("redkit_sessions_active");
+    }
+
+    @Test
     void unknownAccountsLookLikeWrongPasswords() throws Exception {
         HttpResponse<String> r = new Client().send("POST", "/api/auth/login", creds(newEmail(), "whatever at all"));
         assertThat(r.statusCode()).isEqualTo(401);

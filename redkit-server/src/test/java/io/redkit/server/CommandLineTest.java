@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -80,8 +79,11 @@ class CommandLineTest {
     void queueStatsListRetryRemovePauseResume() throws Exception {
         JobQueue q = JobQueue.create(redkit, "default");
         String dead = q.add("fail", null, JobOptions.builder().maxAttempts(1).build());
-        try (Worker w = q.worker(job -> { throw new IllegalStateException("boom"); }, WorkerOptions.builder().concurrency(1).build())) {
+        Worker w = q.worker(job -> { throw new IllegalStateException("boom"); }, WorkerOptions.builder().concurrency(1).build());
+        try {
             await().atMost(Duration.ofSeconds(10)).until(() -> q.get(dead).orElseThrow().state() == JobState.DEAD);
+        } finally {
+            w.close();
         }
         String waiting = q.add("report", null);
 
@@ -161,16 +163,21 @@ class CommandLineTest {
         return pb.start();
     }
 
-    /** Collects a process's output lines as they come. */
+    private static final String EOF = "\u0000EOF";
+
+    /** Collects a process's output lines as they come, then {@link #EOF}. */
     private static LinkedBlockingQueue<String> lines(Process p) {
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        CompletableFuture.runAsync(() -> {
+        Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) lines.add(l);
             } catch (java.io.IOException ignored) {
                 // the process ended
             }
-        });
+            lines.add(EOF);
+        }, "process-output");
+        reader.setDaemon(true);
+        reader.start();
         return lines;
     }
 
@@ -183,6 +190,13 @@ class CommandLineTest {
             if (l.contains(contains)) return l;
         }
         throw new AssertionError("no line containing '" + contains + "' in:\n" + seen);
+    }
+
+    private static void assertStoppedCleanly(Process p, LinkedBlockingQueue<String> lines, StringBuilder seen) throws Exception {
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+        for (String l; !(l = lines.take()).equals(EOF); ) seen.append(l).append('\n');
+        assertThat(p.exitValue()).as(seen.toString()).isZero();
+        assertThat(seen.toString()).contains("stopping:", "stopped");
     }
 
     @Test
@@ -198,10 +212,8 @@ class CommandLineTest {
             HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + m.group(1) + "/health/live")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);
-            p.destroy(); // SIGTERM
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            awaitLine(lines, "stopped", seen);
-            assertThat(p.exitValue()).as(seen.toString()).isZero();
+            p.toHandle().destroy(); // SIGTERM (Process.destroy() would also close our end of its output)
+            assertStoppedCleanly(p, lines, seen);
         } finally {
             p.destroyForcibly();
         }
@@ -219,10 +231,8 @@ class CommandLineTest {
             JobQueue reports = JobQueue.create(redkit, "reports");
             String id = reports.add("report", null);
             await().atMost(Duration.ofSeconds(20)).until(() -> reports.get(id).orElseThrow().state() == JobState.COMPLETED);
-            p.destroy();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            awaitLine(lines, "stopped", seen);
-            assertThat(p.exitValue()).as(seen.toString()).isZero();
+            p.toHandle().destroy(); // SIGTERM (Process.destroy() would also close our end of its output)
+            assertStoppedCleanly(p, lines, seen);
         } finally {
             p.destroyForcibly();
         }
@@ -237,7 +247,7 @@ class CommandLineTest {
         assertThat(out).contains("REDIS_URL", "DATABASE_URL");
     }
 
-    private static void createSchema() {
+    private static void createSchema() throws Exception {
         try (Database db = Database.open(databaseUrl, 1)) {
             db.migrate();
         }

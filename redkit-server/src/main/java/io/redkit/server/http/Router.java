@@ -49,7 +49,9 @@ public final class Router extends HttpServlet {
             Map<String, String> params = new HashMap<>();
             for (int i = 0; i < parts.length; i++) {
                 if (parts[i].startsWith("{") && parts[i].endsWith("}")) {
-                    params.put(parts[i].substring(1, parts[i].length() - 1), path[i]);
+                    String value = decode(path[i]);
+                    if (value == null) return null;
+                    params.put(parts[i].substring(1, parts[i].length() - 1), value);
                 } else if (!parts[i].equals(path[i])) {
                     return null;
                 }
@@ -122,6 +124,16 @@ public final class Router extends HttpServlet {
             ex.error(405, "method_not_allowed", req.getMethod() + " is not allowed on " + uri + "; allowed: " + String.join(", ", allowed));
         } else {
             ex.error(404, "not_found", "no route for " + req.getMethod() + " " + uri);
+        }
+    }
+
+    /** A percent-decoded path segment ({@code %2F} stays inside the parameter), or null when malformed. */
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) return segment;
+        try {
+            return java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
