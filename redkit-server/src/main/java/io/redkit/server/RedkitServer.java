@@ -189,6 +189,7 @@ public final class RedkitServer implements AutoCloseable {
             ctx.addFilter(new FilterHolder(new SessionFilter(sessions, SessionFilterOptions.builder()
                     .secure(settings.secureCookies).build())), "/*", EnumSet.of(DispatcherType.REQUEST));
             ctx.addFilter(new FilterHolder(new UserKeyFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            ctx.addFilter(new FilterHolder(new io.redkit.server.http.DenialAuditFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
             KeyResolver userOrClient = KeyResolvers.firstOf(KeyResolvers.requestAttribute(UserKeyFilter.ATTRIBUTE), client);
             ctx.addFilter(new FilterHolder(RateLimitFilter.builder(limiter).meterRegistry(registry)
                     .route(RateLimitRoute.builder("/api/auth/register").methods("POST")

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -219,5 +220,38 @@ class AuthApiTest {
         assertThat(r.headers().firstValue("X-RateLimit-Limit")).contains("100");
         assertThat(r.headers().firstValue("X-RateLimit-Remaining")).isPresent();
         assertThat(r.headers().firstValue("RateLimit").orElse("")).startsWith("\"api\";r=99;t=");
+    }
+
+    @Test
+    void overTheApiLimitIs429WithRetryAfterAndEveryDenialLoginAndLogoutIsAuditedWithoutSecrets() throws Exception {
+        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.redkit.server.audit");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        audit.addAppender(events);
+        try {
+            String email = newEmail();
+            String password = "a secret nobody logs " + UUID.randomUUID();
+            Client c = new Client();
+            c.send("POST", "/api/auth/register", creds(email, password));
+            assertThat(c.send("POST", "/api/auth/login", creds(email, password)).statusCode()).isEqualTo(200);
+            String sessionId = c.cookie.substring(c.cookie.indexOf('=') + 1);
+            HttpResponse<String> r = null;
+            for (int i = 0; i < 101; i++) {
+                r = c.send("GET", "/api/me", null);
+                if (r.statusCode() == 429) break;
+            }
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+            JsonNode body = json(r);
+            assertThat(body.get("error").asText()).isEqualTo("rate_limited");
+            assertThat(body.get("message").asText()).contains("api");
+            List<String> lines = events.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines).anyMatch(l -> l.startsWith("register user="));
+            assertThat(lines).anyMatch(l -> l.startsWith("login user="));
+            assertThat(lines).anyMatch(l -> l.startsWith("rate-limited policy=api"));
+            assertThat(String.join("\n", lines)).doesNotContain(password).doesNotContain(sessionId);
+        } finally {
+            audit.detachAppender(events);
+        }
     }
 }
