@@ -1,9 +1,17 @@
 package io.redkit.server.deploy;
 
+import io.redkit.cache.CacheOptions;
+import io.redkit.cache.RedisCache;
+import io.redkit.cache.RedisCacheManager;
 import io.redkit.core.Redkit;
 import io.redkit.core.RedkitConfig;
 import io.redkit.core.health.Doctor;
 import io.redkit.core.health.DoctorReport;
+import io.redkit.queue.JobOptions;
+import io.redkit.queue.JobQueue;
+import io.redkit.queue.JobState;
+import io.redkit.queue.Worker;
+import io.redkit.queue.WorkerOptions;
 import io.redkit.ratelimit.Decision;
 import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RatePolicies;
@@ -24,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,6 +105,70 @@ class DocExamplesTest {
         }
     }
 
+    /** A row of the example's "database". */
+    record Product(long id, String name) {
+    }
+
+    @Test
+    void queue(RedisServer redis) {
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Redkit redkit = Redkit.create(patient(redis))) {
+            // example: queue
+            JobQueue emails = JobQueue.create(redkit, "emails");
+            String id = emails.add("welcome", Map.of("to", "ada@example.com"), JobOptions.builder()
+                    .maxAttempts(5)                                  // then dead, with the error kept
+                    .idempotencyKey("welcome:ada@example.com")       // a second add returns the same id
+                    .build());
+            Worker worker = emails.worker(job -> {
+                Map<?, ?> to = job.payload(Map.class);
+                sent.add((String) to.get("to"));                     // throw to retry with backoff
+                return "sent";                                       // stored as the job's result
+            }, WorkerOptions.builder().concurrency(20).build());     // runs until worker.close(),
+                                                                     // which lets running jobs finish
+            // end
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                        .until(() -> emails.get(id).map(j -> j.state() == JobState.COMPLETED).orElse(false));
+                assertThat(worker.isRunning()).isTrue();
+            } finally {
+                worker.close();
+            }
+            assertThat(sent).containsExactly("ada@example.com");
+            assertThat(emails.add("welcome", Map.of("to", "ada@example.com"),
+                    JobOptions.builder().idempotencyKey("welcome:ada@example.com").build())).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void cache(RedisServer redis) {
+        Map<Long, Product> database = new java.util.concurrent.ConcurrentHashMap<>(Map.of(7L, new Product(7, "Lamp")));
+        java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+        try (Redkit redkit = Redkit.create(patient(redis))) {
+            // example: cache
+            RedisCacheManager caches = RedisCacheManager.create(redkit);   // one per process; close() at shutdown
+            RedisCache<Product> products = caches.cache("products", Product.class, CacheOptions.builder()
+                    .ttl(Duration.ofMinutes(10)).jitter(0.1)      // keys written together expire apart
+                    .negativeTtl(Duration.ofSeconds(30))          // "no such row" is cached too
+                    .nearCache(true)                              // in-process copy, kept coherent by Redis
+                    .build());
+            Optional<Product> p = products.getOrLoad("7", Set.of("table:products"), id -> {
+                queries.incrementAndGet();
+                return database.get(Long.parseLong(id));          // null = absent; one load per key at a time
+            });
+            products.getOrLoad("7", Set.of("table:products"), id -> database.get(Long.parseLong(id)));  // a hit
+            caches.invalidateTag("table:products");               // O(1), however many values carry the tag
+            // end
+            try {
+                assertThat(p).contains(new Product(7, "Lamp"));
+                assertThat(queries.get()).isEqualTo(1);
+                assertThat(products.stats().hits()).isGreaterThanOrEqualTo(1);
+                assertThat(products.lookup("7").isHit()).isFalse();
+            } finally {
+                caches.close();
+            }
+        }
+    }
+
     /** Timeouts that hold on a loaded CI machine; the examples do not depend on them. */
     private static RedkitConfig patient(RedisServer redis) {
         return RedkitConfig.builder().redisUrl(redis.url())
@@ -108,7 +181,7 @@ class DocExamplesTest {
                 Pattern.compile("(?m)^[ \\t]*// example: (\\S+)\\n(.*?)^[ \\t]*// end$", Pattern.DOTALL));
         Map<String, String> onPage = regions(Files.readString(DOC),
                 Pattern.compile("(?m)^<!-- example: (\\S+) -->\\n```java\\n(.*?)^```$", Pattern.DOTALL));
-        assertThat(inCode).containsOnlyKeys("core", "ratelimit", "sessions");
+        assertThat(inCode).containsOnlyKeys("core", "ratelimit", "sessions", "queue", "cache");
         assertThat(onPage).isEqualTo(inCode);
     }
 
