@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,20 +37,47 @@ public final class RedisScript {
      * Loads {@code resource} relative to {@code anchor}'s package (e.g. {@code "enqueue.lua"}), or
      * absolute when it starts with {@code /}.
      *
-     * @throws IllegalArgumentException when the resource does not exist
+     * <p>A line {@code --#include other.lua} is replaced by that resource's text (resolved the same
+     * way, itself expanded; each file at most once per script), so scripts share helper functions
+     * without copying them. Redis sees one flat script; its SHA is that of the expanded text.
+     *
+     * @throws IllegalArgumentException when the resource, or one it includes, does not exist
      */
     public static RedisScript load(Class<?> anchor, String resource) {
         String key = anchor.getName() + "#" + resource;
-        return REGISTRY.computeIfAbsent(key, k -> {
-            try (InputStream in = anchor.getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no script resource '" + resource + "' next to " + anchor.getName());
-                }
-                return new RedisScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read script resource " + resource, e);
+        return REGISTRY.computeIfAbsent(key, k -> new RedisScript(resource, expand(anchor, resource, new HashSet<>())));
+    }
+
+    private static final String INCLUDE = "--#include ";
+
+    private static String expand(Class<?> anchor, String resource, Set<String> seen) {
+        if (!seen.add(resource)) {
+            return "-- (" + resource + " already included)\n";
+        }
+        String text;
+        try (InputStream in = anchor.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no script resource '" + resource + "' next to " + anchor.getName());
             }
-        });
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read script resource " + resource, e);
+        }
+        if (!text.contains(INCLUDE)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() * 2);
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith(INCLUDE)) {
+                String included = expand(anchor, line.substring(INCLUDE.length()).strip(), seen);
+                out.append(included);
+                if (!included.endsWith("\n")) out.append('\n');
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        out.setLength(out.length() - 1); // the split's last element had no newline after it
+        return out.toString();
     }
 
     /** A script from source text, for tests and one-off tools. Not registered. */

@@ -42,6 +42,20 @@ class RedkitStandaloneTest {
     }
 
     @Test
+    void scriptsIncludeSharedFilesOnceEachAndRunAsOneScript(RedisServer redis) {
+        RedisScript script = RedisScript.load(RedkitStandaloneTest.class, "with-includes.lua");
+        assertThat(script.body()).doesNotContain("--#include").containsOnlyOnce("local function add(")
+                .contains("local function twice(").endsWith("return twice(KEYS[1], tonumber(ARGV[1]))\n");
+        try (Redkit redkit = Redkit.create(config(redis))) {
+            RedisNamespace q = redkit.namespace(Namespace.QUEUE);
+            Long n = q.evalSync(script, ScriptOutputType.INTEGER, new String[]{q.key("{t}", "inc")}, 5);
+            assertThat(n).isEqualTo(10L);
+        }
+        assertThatThrownBy(() -> RedisScript.load(RedkitStandaloneTest.class, "missing-include.lua"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no script resource 'nope.lua'");
+    }
+
+    @Test
     void scriptRunsBySha1AndIsReloadedAfterScriptFlush(RedisServer redis) {
         try (Redkit redkit = Redkit.create(config(redis))) {
             RedisNamespace q = redkit.namespace(Namespace.QUEUE);

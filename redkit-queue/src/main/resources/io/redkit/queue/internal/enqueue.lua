@@ -6,10 +6,8 @@
 -- Reply: flat array, 2 per job: job id (string), 1 when created or 0 when the idempotency key already named a job
 -- Jobs of priority 0 go to the wait list (FIFO); others to the prioritized zset scored (1000 - priority) * 2^42 + id.
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[2])
 local maxlen = tonumber(ARGV[3])
 local n = tonumber(ARGV[4])
 local UNIT = 4398046511104

@@ -6,10 +6,9 @@
 --       9 dead jobs to keep (-1 = all), 10 dead max age ms (0 = none)
 -- Reply: 0 refused (lease lost or stale token), 1 retrying, 2 dead
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+--#include trim.lua
+local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
 local id, tok, delay, err, stack = ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
@@ -44,22 +43,7 @@ if delay < 0 or att >= maxAttempts then
   redis.call('ZADD', X, now, id)
   redis.call('HINCRBY', ST, 'dead', 1)
   event('dead')
-  if keepXAge > 0 then
-    local old = redis.call('ZRANGEBYSCORE', X, '-inf', now - keepXAge, 'LIMIT', 0, 100)
-    if #old > 0 then
-      for _, o in ipairs(old) do redis.call('DEL', base .. 'j:' .. o, base .. 's:' .. o) end
-      redis.call('ZREM', X, unpack(old))
-    end
-  end
-  if keepX >= 0 then
-    local excess = redis.call('ZCARD', X) - keepX
-    if excess > 0 then
-      if excess > 100 then excess = 100 end
-      local ids = redis.call('ZRANGE', X, 0, excess - 1)
-      for _, o in ipairs(ids) do redis.call('DEL', base .. 'j:' .. o, base .. 's:' .. o) end
-      redis.call('ZREMRANGEBYRANK', X, 0, excess - 1)
-    end
-  end
+  trim(X, keepX, keepXAge, base, now)
   return 2
 end
 redis.call('HINCRBY', ST, 'retried', 1)

@@ -13,10 +13,8 @@
 --        become runnable (due job, lease to reclaim, rate-limit slot), -1 = nothing scheduled, only meaningful when
 --        fewer jobs than asked came back; each job = {id, record, attempt, token, timeout deadline ms or ""}.
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
 local worker = ARGV[4]
@@ -52,24 +50,7 @@ local function push_wait(id, prio, front)
     redis.call('ZADD', PW, (1000 - prio) * UNIT + seq, id)
   end
 end
-local function trim(z, keep, age)
-  if age > 0 then
-    local old = redis.call('ZRANGEBYSCORE', z, '-inf', now - age, 'LIMIT', 0, 100)
-    if #old > 0 then
-      for _, id in ipairs(old) do redis.call('DEL', base .. 'j:' .. id, base .. 's:' .. id) end
-      redis.call('ZREM', z, unpack(old))
-    end
-  end
-  if keep >= 0 then
-    local excess = redis.call('ZCARD', z) - keep
-    if excess > 0 then
-      if excess > 100 then excess = 100 end
-      local ids = redis.call('ZRANGE', z, 0, excess - 1)
-      for _, id in ipairs(ids) do redis.call('DEL', base .. 'j:' .. id, base .. 's:' .. id) end
-      redis.call('ZREMRANGEBYRANK', z, 0, excess - 1)
-    end
-  end
-end
+--#include trim.lua
 
 -- 1. completions
 local statuses = {}
@@ -111,7 +92,7 @@ if done > 0 then
     redis.call('HSET', ST, 'm' .. slot, string.format('%d', minute), 'c' .. slot, 0)
   end
   redis.call('HINCRBY', ST, 'c' .. slot, done)
-  if keepC ~= 0 then trim(C, keepC, keepCAge) end
+  if keepC ~= 0 then trim(C, keepC, keepCAge, base, now) end
 end
 
 -- 2. leases that ran out: back to waiting (a redelivery, not a new attempt) or dead after maxStalls
@@ -144,7 +125,7 @@ if #expired > 0 then
   redis.call('HINCRBY', ST, 'stalled', #expired)
   if dead > 0 then
     redis.call('HINCRBY', ST, 'dead', dead)
-    trim(X, keepX, keepXAge)
+    trim(X, keepX, keepXAge, base, now)
   end
 end
 

@@ -7,10 +7,10 @@
 --        state is one of waiting, delayed, retrying, active, completed, dead; the score is the due time
 --        (delayed, retrying), the lease deadline (active) or the finish time (completed, dead).
 local base, id = ARGV[1], ARGV[2]
+--#include clock.lua
 local rec = redis.call('GET', base .. 'j:' .. id)
 if not rec then return nil end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms('')
 local hash = redis.call('HGETALL', base .. 's:' .. id)
 local state, score = 'waiting', false
 for _, p in ipairs({{KEYS[5], 'active'}, {KEYS[3], 'delayed'}, {KEYS[4], 'retrying'}, {KEYS[6], 'completed'}, {KEYS[7], 'dead'}}) do

@@ -3,10 +3,8 @@
 -- ARGV: 1 key base, 2 now ms or "", 3 events max length, then pairs: job id, fencing token
 -- Reply: number of jobs released (jobs whose lease was already lost are skipped)
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
 local UNIT = 4398046511104

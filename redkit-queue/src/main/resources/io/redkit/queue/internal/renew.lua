@@ -3,10 +3,8 @@
 -- ARGV: 1 key base, 2 now ms or "", 3 lease ms (new deadline = now + lease), then pairs: job id, fencing token
 -- Reply: the ids whose lease is lost (taken back after expiry, or the token is stale); their completion will be refused
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[2])
 local deadline = now + tonumber(ARGV[3])
 local lost = {}
 for i = 4, #ARGV, 2 do

@@ -2,10 +2,8 @@
 -- KEYS: 1 repeat schedule zset, 2 repeat definitions hash
 -- ARGV: 1 now ms or "", 2 at most this many
 -- Reply: {now ms, ms until the next occurrence that is not yet due (-1 = none), then triples: name, occurrence ms, definition}
-local now
-if ARGV[1] ~= '' then now = tonumber(ARGV[1]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local nxt = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. string.format('%d', now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
 local wait = -1

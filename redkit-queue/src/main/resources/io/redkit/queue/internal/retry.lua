@@ -4,10 +4,8 @@
 --       5 at most this many jobs (when 4 is "")
 -- Reply: the number of jobs moved (0 when the job is not dead)
 local base = ARGV[1]
-local now
-if ARGV[2] ~= '' then now = tonumber(ARGV[2]) else
-  local t = redis.call('TIME'); now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
+local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
 local UNIT = 4398046511104

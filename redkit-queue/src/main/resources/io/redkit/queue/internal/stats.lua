@@ -2,5 +2,5 @@
 -- KEYS: 1 stats hash
 -- ARGV: none
 -- Reply: {now ms, flat array of the stats hash}
-local t = redis.call('TIME')
-return {tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1])}
+--#include clock.lua
+return {now_ms(''), redis.call('HGETALL', KEYS[1])}

@@ -9,12 +9,7 @@
 -- ARGV[2i+1]  the bucket number of KEYS[i] (the bucket covers [number * width, (number + 1) * width))
 -- ARGV[2i+2]  the amount to add to KEYS[i] (negative to take sessions out)
 -- Reply: the number of counters changed (buckets already past are left alone)
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local now = now_ms(ARGV[1])
 local width = tonumber(ARGV[2])

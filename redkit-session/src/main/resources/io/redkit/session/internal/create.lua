@@ -18,12 +18,7 @@
 --   {0}   the id is taken (never expected: 256 random bits); nothing written
 --   {2}   the absolute deadline has passed (a dying session cannot be rotated); nothing written
 --   {1, now, createdAt, deadline, expiresAt, nEvicted, evicted (handle, expiresAt) pairs..., pruned handles...}
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
 local now = now_ms(ARGV[1])

@@ -5,12 +5,7 @@
 -- ARGV[2]  key prefix of the user's sessions (session key = prefix .. handle; same tag as KEYS[1])
 -- Reply: {now, nRemoved, removed handles..., then per live session:
 --         handle, createdAt, lastAccess, creation JSON, last-access JSON, expiresAt}
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local now = now_ms(ARGV[1])
 local removed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)

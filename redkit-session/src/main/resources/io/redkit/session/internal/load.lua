@@ -11,12 +11,7 @@
 --   {2, now, userId}                     the session had expired: it and its index entry are deleted
 --   {3, now, touched, f1, v1, f2, v2 ...} the session's fields (before the touch); touched = 1 when
 --                                         last access was written now (its value is then `now`)
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {0} end

@@ -4,12 +4,7 @@
 -- ARGV[1]  now in ms, or -1 to use the Redis server's TIME
 -- ARGV[2]  the most entries to remove in this call
 -- Reply: {now, removed handles...}
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local now = now_ms(ARGV[1])
 local removed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))

@@ -9,12 +9,7 @@
 -- ARGV[4]  alias target, "<new tag>.<new handle>"
 -- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
 --        {3, now, f1, v1, f2, v2 ...} retired, with every field of the session
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {0} end

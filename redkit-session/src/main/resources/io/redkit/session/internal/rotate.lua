@@ -12,12 +12,7 @@
 -- ARGV[6]  user id after rotation, or '' for none
 -- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
 --        {3, now, expiresAt, previous expiresAt} rotated
-local function now_ms(arg)
-  local n = tonumber(arg)
-  if n and n >= 0 then return n end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+--#include clock.lua
 
 local t = redis.call('HMGET', KEYS[1], '_a', '_i', '_x', '_alias')
 if t[4] then return {1, t[4]} end

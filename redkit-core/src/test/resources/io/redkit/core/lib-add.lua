@@ -1,0 +1,3 @@
+local function add(key, n)
+  return redis.call('INCRBY', key, n)
+end

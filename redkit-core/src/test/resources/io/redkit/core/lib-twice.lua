@@ -1,0 +1,5 @@
+--#include lib-add.lua
+local function twice(key, n)
+  add(key, n)
+  return add(key, n)
+end
