@@ -75,18 +75,7 @@ final class ServerSettings {
     }
 
     static ServerSettings fromEnv(Map<String, String> env) {
-        String p = blankToNull(env.get("PORT"));
-        int port = DEFAULT_PORT;
-        if (p != null) {
-            try {
-                port = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 0 || port > 65535) {
-                throw new RedkitConfigException("PORT", p, "a TCP port from 1 to 65535 (0 picks a free one)");
-            }
-        }
+        int port = intVariable(env, "PORT", DEFAULT_PORT, 0, 65535, "a TCP port from 1 to 65535 (0 picks a free one)");
         String host = blankToNull(env.get("HOST"));
         String db = blankToNull(env.get("DATABASE_URL"));
         String seed = blankToNull(env.get("REDKIT_SEED"));
@@ -99,23 +88,25 @@ final class ServerSettings {
         } catch (IllegalArgumentException e) {
             throw new RedkitConfigException("REDKIT_TRUSTED_PROXIES", proxies, "comma-separated IP addresses or CIDR ranges (" + e.getMessage() + ")");
         }
-        String wc = blankToNull(env.get("REDKIT_WORKER_CONCURRENCY"));
-        int concurrency = DEFAULT_WORKER_CONCURRENCY;
-        if (wc != null) {
-            try {
-                concurrency = Integer.parseInt(wc);
-            } catch (NumberFormatException e) {
-                concurrency = -1;
-            }
-            if (concurrency < 0 || concurrency > MAX_WORKER_CONCURRENCY) {
-                throw new RedkitConfigException("REDKIT_WORKER_CONCURRENCY", wc,
-                        "an integer from 0 (serve runs no worker) to " + MAX_WORKER_CONCURRENCY);
-            }
-        }
+        int concurrency = intVariable(env, "REDKIT_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY, 0, MAX_WORKER_CONCURRENCY,
+                "an integer from 0 (serve runs no worker) to " + MAX_WORKER_CONCURRENCY);
         String qc = blankToNull(env.get("REDKIT_QUERY_CACHE"));
         return new ServerSettings(port, host == null ? DEFAULT_HOST : host, db, s,
                 secure == null || bool("REDKIT_COOKIE_SECURE", secure), trusted, concurrency,
                 qc == null || bool("REDKIT_QUERY_CACHE", qc));
+    }
+
+    /** {@code variable}'s integer value, {@code def} when unset, else an error saying what {@code allowed} is. */
+    private static int intVariable(Map<String, String> env, String variable, int def, int min, int max, String allowed) {
+        String v = blankToNull(env.get(variable));
+        if (v == null) return def;
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new RedkitConfigException(variable, v, allowed);
     }
 
     private static boolean bool(String variable, String value) {

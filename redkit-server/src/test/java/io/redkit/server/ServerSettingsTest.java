@@ -1,0 +1,55 @@
+package io.redkit.server;
+
+import io.redkit.core.RedkitConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerSettingsTest {
+    @Test
+    void defaults() {
+        ServerSettings s = ServerSettings.fromEnv(Map.of());
+        assertThat(s.port).isEqualTo(8080);
+        assertThat(s.host).isEqualTo("0.0.0.0");
+        assertThat(s.databaseUrl).isNull();
+        assertThat(s.seed).isNull();
+        assertThat(s.secureCookies).isTrue();
+        assertThat(s.workerConcurrency).isEqualTo(8);
+        assertThat(s.queryCache).isTrue();
+    }
+
+    @Test
+    void valuesAreRead() {
+        ServerSettings s = ServerSettings.fromEnv(Map.of("PORT", "0", "HOST", "127.0.0.1", "REDKIT_SEED", "yes",
+                "REDKIT_COOKIE_SECURE", "false", "REDKIT_WORKER_CONCURRENCY", "0", "REDKIT_QUERY_CACHE", "0",
+                "DATABASE_URL", "postgresql://u:p@db:5432/app"));
+        assertThat(s.port).isZero();
+        assertThat(s.host).isEqualTo("127.0.0.1");
+        assertThat(s.seed).isTrue();
+        assertThat(s.secureCookies).isFalse();
+        assertThat(s.workerConcurrency).isZero();
+        assertThat(s.queryCache).isFalse();
+        assertThat(s.databaseUrl).isEqualTo("postgresql://u:p@db:5432/app");
+    }
+
+    @Test
+    void badValuesNameTheVariableAndSayWhatIsAllowed() {
+        rejects("PORT", "70000", "TCP port from 1 to 65535");
+        rejects("PORT", "http", "TCP port");
+        rejects("REDKIT_WORKER_CONCURRENCY", "-1", "from 0");
+        rejects("REDKIT_WORKER_CONCURRENCY", "1001", "to 1000");
+        rejects("REDKIT_QUERY_CACHE", "maybe", "true or false");
+        rejects("REDKIT_SEED", "2", "true or false");
+        rejects("REDKIT_COOKIE_SECURE", "on?", "true or false");
+        rejects("REDKIT_TRUSTED_PROXIES", "not-an-ip", "IP addresses or CIDR");
+    }
+
+    private static void rejects(String variable, String value, String allowed) {
+        assertThatThrownBy(() -> ServerSettings.fromEnv(Map.of(variable, value)))
+                .isInstanceOf(RedkitConfigException.class)
+                .hasMessageContaining(variable).hasMessageContaining(value).hasMessageContaining(allowed);
+    }
+}
