@@ -33,6 +33,8 @@ final class ProductsApi {
     static final String COLUMNS = "id, sku, name, category, price_cents, stock, description, updated_at";
     static final String LIST_SQL = "SELECT " + COLUMNS + " FROM products "
             + "WHERE (?::text IS NULL OR category = ?) ORDER BY name, id LIMIT ? OFFSET ?";
+    /** The category's (or the catalogue's) size, for pagination: a count over thousands of rows, cached like the page. */
+    static final String COUNT_SQL = "SELECT count(*) AS n FROM products WHERE (?::text IS NULL OR category = ?)";
     static final String GET_SQL = "SELECT " + COLUMNS + " FROM products WHERE id = ?";
     static final String UPDATE_SQL = "UPDATE products SET name = coalesce(?, name), price_cents = coalesce(?, price_cents), "
             + "stock = coalesce(?, stock), description = coalesce(?, description), updated_at = now() WHERE id = ?";
@@ -71,10 +73,13 @@ final class ProductsApi {
         int page = ex.queryInt("page", 1, 1, 100_000);
         int size = ex.queryInt("size", 20, 1, MAX_PAGE_SIZE);
         List<Product> items = rows(ex, LIST_SQL, Arrays.asList(category, category, size, (page - 1) * size));
+        long total = count(category);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("category", category);
         body.put("page", page);
         body.put("size", size);
+        body.put("total", total);
+        body.put("pages", (total + size - 1) / size);
         body.put("items", items);
         ex.json(200, body);
     }
@@ -124,6 +129,22 @@ final class ProductsApi {
             case BYPASS -> "BYPASS";
         });
         return r.rows();
+    }
+
+    /** The number of products in {@code category} (null: all), through the cache like the page itself. */
+    private long count(String category) throws SQLException {
+        List<Object> params = Arrays.asList(category, category);
+        if (cache == null) {
+            try (Connection c = db.getConnection(); PreparedStatement p = c.prepareStatement(COUNT_SQL)) {
+                for (int i = 0; i < params.size(); i++) p.setObject(i + 1, params.get(i));
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+        List<Long> n = cache.query(COUNT_SQL, params, TABLES, Long.class, rs -> rs.getLong("n"));
+        return n.isEmpty() ? 0 : n.get(0);
     }
 
     private List<Product> readDirect(String sql, List<Object> params) throws SQLException {

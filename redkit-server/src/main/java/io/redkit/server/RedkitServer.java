@@ -131,7 +131,11 @@ public final class RedkitServer implements AutoCloseable {
             });
             if (settings.queryCache) {
                 parts.cacheManager = RedisCacheManager.builder(redkit).meterRegistry(registry).build();
-                parts.queryCache = QueryCache.builder(parts.cacheManager, database.dataSource()).build();
+                // a catalogue is read far more than written: a near cache (kept coherent by Redis's
+                // client tracking) answers hits without a Redis round trip
+                parts.queryCache = QueryCache.builder(parts.cacheManager, database.dataSource())
+                        .options(io.redkit.cache.CacheOptions.builder().nearCache(true).nearCacheMaxEntries(50_000).build())
+                        .build();
                 // changes made outside the API (psql, other services) reach the cache through these
                 parts.queryCache.installTriggers(ProductsApi.TABLES);
                 parts.queryCache.startListening();

@@ -79,6 +79,8 @@ class ProductsApiTest {
         JsonNode page = Json.MAPPER.readTree(first.body());
         assertThat(page.get("items")).hasSize(50);
         assertThat(page.get("items").findValuesAsText("category")).containsOnly("garden");
+        assertThat(page.get("total").asLong()).isBetween(10_000L, 20_000L);
+        assertThat(page.get("pages").asLong()).isEqualTo((page.get("total").asLong() + 49) / 50);
         assertThat(cache(c.send("GET", "/api/products?category=garden&page=3&size=50", null))).isEqualTo("HIT");
         assertThat(c.json("GET", "/api/products?category=spaceships", null, 400).get("message").asText()).contains("garden");
         assertThat(c.json("GET", "/api/products?size=1000", null, 400).get("message").asText()).contains("size");
