@@ -29,6 +29,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = RedkitConfig.fromEnv();
             settings = ServerSettings.fromEnv(System.getenv());
+            io.redkit.ratelimit.RatePolicies.fromEnv(); // a bad REDKIT_RATELIMIT_* stops us before anything starts
         } catch (RedkitConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
             return 2;

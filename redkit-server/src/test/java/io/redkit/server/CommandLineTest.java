@@ -247,6 +247,15 @@ class CommandLineTest {
         assertThat(out).contains("REDIS_URL", "DATABASE_URL");
     }
 
+    @Test
+    void serveWithABadRateLimitSettingExits2BeforeStartingAnything() throws Exception {
+        Process p = launch(Map.of("REDKIT_RATELIMIT_API", "lots"), "serve");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        assertThat(out).contains("REDKIT_RATELIMIT_API", "lots").doesNotContain("embedded");
+    }
+
     private static void createSchema() throws Exception {
         try (Database db = Database.open(databaseUrl, 1)) {
             db.migrate();
