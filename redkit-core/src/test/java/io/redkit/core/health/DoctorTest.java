@@ -20,8 +20,10 @@ class DoctorTest {
 
     private DoctorReport inspect(RedisServer redis) {
         this.redis = redis;
+        // patient timeouts: these tests judge configuration, not speed, and the first connection of a
+        // cold JVM on a loaded CI machine can take more than half a second
         try (Redkit redkit = Redkit.create(RedkitConfig.builder().redisUrl(redis.url())
-                .connectTimeout(Duration.ofMillis(500)).build())) {
+                .connectTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(5)).build())) {
             return Doctor.inspect(redkit);
         }
     }
