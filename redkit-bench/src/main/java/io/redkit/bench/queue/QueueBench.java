@@ -104,7 +104,8 @@ public final class QueueBench {
 
     static Map<String, Double> redkitRound(RedisServer redis, int n) throws Exception {
         Map<String, Double> out = new LinkedHashMap<>();
-        RedkitConfig config = RedkitConfig.builder().redisUrl(redis.url()).commandTimeout(Duration.ofSeconds(10)).build();
+        RedkitConfig config = RedkitConfig.builder().redisUrl(redis.url())
+                .connectTimeout(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(10)).build();
         QueueOptions options = QueueOptions.builder().completedRetention(Retention.none()).build();
         try (Redkit redkit = Redkit.create(config)) {
             redis.flushAll();
