@@ -3,6 +3,7 @@ package io.redkit.ratelimit;
 import io.redkit.core.Redkit;
 import io.redkit.core.RedkitConfig;
 import io.redkit.core.time.ManualClock;
+import io.redkit.ratelimit.internal.RedisRateLimiter;
 import io.redkit.testkit.RedisServer;
 import io.redkit.testkit.junit.WithRedis;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,6 +91,52 @@ class AlgorithmPropertyTest {
                 assertThat(inWindow).as("units in the window ending at %d", t).isLessThanOrEqualTo(p.limit());
             }
             assertThat(admitted).hasSizeGreaterThan((int) p.limit());
+        }
+    }
+
+    @Test
+    void exactWindowStaysExactWhenTheClockStandsStillOrStepsBack(RedisServer redis) {
+        // Limits below and above the number of newest entries the script reads in one call, so both
+        // the whole-log path and the longer-log path run.
+        for (long limit : new long[]{5, 30}) {
+            RatePolicy p = RatePolicy.builder("exact-clock-" + limit).limit(limit).window(Duration.ofMinutes(1)).build();
+            ManualClock clock = new ManualClock(START);
+            Random rnd = new Random(limit);
+            long window = p.windowMicros();
+            Map<String, Long> units = new HashMap<>();   // every unit ever admitted: member -> score
+            long admitted = 0;
+            try (Redkit redkit = redkit(redis)) {
+                RedisRateLimiter limiter = (RedisRateLimiter) limiter(redkit, clock);
+                String key = limiter.stateKey(p, "k");
+                for (int i = 0; i < STEPS; i++) {
+                    int r = rnd.nextInt(20);
+                    if (r == 0) {
+                        clock.advance(Duration.ofNanos(-1000L * rnd.nextInt((int) (window / 2))));   // a step back
+                    } else if (r == 1) {
+                        clock.advance(Duration.ofNanos(1000L * (long) (rnd.nextDouble() * 1.5 * window)));
+                    } else if (r > 4) {   // else the clock stands still
+                        clock.advance(Duration.ofNanos(1000L * (1 + rnd.nextInt((int) (window / limit)))));
+                    }
+                    long cost = 1 + rnd.nextInt(3);
+                    Decision d = limiter.check(cost, LimitedKey.of(p, "k"));
+                    if (d.allowed()) {
+                        admitted += cost;
+                        List<?> log = (List<?>) redis.command("ZRANGE", key, "0", "-1", "WITHSCORES");
+                        for (int j = 0; j < log.size(); j += 2) {
+                            units.put((String) log.get(j), (long) Double.parseDouble((String) log.get(j + 1)));
+                        }
+                    }
+                    assertThat((Long) redis.command("ZCARD", key)).as("the log holds at most limit entries").isLessThanOrEqualTo(limit);
+                }
+            }
+            assertThat(units).as("one entry per admitted unit, none merged").hasSize((int) admitted);
+            assertThat(admitted).isGreaterThan(limit * 5);
+            List<Long> scores = units.values().stream().sorted().toList();
+            for (int j = 0; j < scores.size(); j++) {
+                long t = scores.get(j);
+                long inWindow = scores.stream().filter(x -> x > t - window && x <= t).count();
+                assertThat(inWindow).as("units recorded in the window ending at %d (limit %d)", t, limit).isLessThanOrEqualTo(limit);
+            }
         }
     }
 

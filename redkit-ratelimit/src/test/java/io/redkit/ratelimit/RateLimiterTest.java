@@ -176,6 +176,42 @@ class RateLimiterTest {
     }
 
     @Test
+    void anExactLogWrittenBeforeAnUpgradeKeepsCounting(RedisServer redis) {
+        // Earlier versions named every unit "<score>:<unit>"; one-unit requests are now named by
+        // their score alone. A log of the old form must count, trim and time retries the same.
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        ManualClock clock = new ManualClock(t);
+        long us = t.getEpochSecond() * 1_000_000L;
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit,
+                    RateLimiterOptions.builder().clock(clock).deniedCacheSize(0).build());
+            for (RatePolicy p : List.of(RatePolicy.of("upgrade", 3, Duration.ofMinutes(1)),
+                    RatePolicy.of("upgrade-long", 30, Duration.ofMinutes(1)))) {
+                clock.set(t);
+                String key = limiter.stateKey(p, "olga");
+                long a = us - 30_000_000L;   // one unit 30 s ago
+                long b = us - 20_000_000L;   // then limit - 1 units 20 s ago, one request
+                redis.command("ZADD", key, String.valueOf(a), a + ":1");
+                for (long u = 1; u < p.limit(); u++) {
+                    redis.command("ZADD", key, String.valueOf(b), b + ":" + u);
+                }
+                redis.command("PEXPIRE", key, "60000");
+                Decision denied = limiter.check(p, "olga");
+                assertThat(denied.allowed()).as(p.name()).isFalse();
+                assertThat(denied.retryAfter()).as(p.name()).isEqualTo(Duration.ofSeconds(30));
+                assertThat(denied.resetAfter()).as(p.name()).isEqualTo(Duration.ofSeconds(40));
+                assertThat(limiter.inspect(p, "olga").remaining()).isZero();
+                clock.advance(Duration.ofSeconds(30));
+                Decision d = limiter.check(p, "olga");
+                assertThat(d.allowed()).as(p.name()).isTrue();
+                assertThat(d.remaining()).isZero();
+                assertThat((Long) redis.command("ZCARD", key)).as("the expired unit trimmed").isEqualTo(p.limit());
+                assertThat(limiter.check(p, "olga").allowed()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void inspectConsumesNothingAndResetForgets(RedisServer redis) {
         try (Redkit redkit = redkit(redis)) {
             RateLimiter limiter = RateLimiter.create(redkit);

@@ -18,14 +18,43 @@
 --            retry-after is 0 when limit i admits the request, else the wait until it would.
 --
 -- State per algorithm:
---   1: a ZSET of admitted units scored by admission time in us (members unique, at most `limit`
---      live entries), trimmed on consumption, PEXPIRE = window;
+--   1: a ZSET of admitted units scored by admission time in whole us; a unit counts while its
+--      score is > now - window (at most `limit` such entries). Scores grow strictly per key: a
+--      request is recorded at max(now, newest score + 1), so members are unique (a one-unit
+--      request's member is its score, unit u of a larger request's is "<score>:<u>", as every unit's
+--      was before; the script reads scores back from members) and a clock that stands still or
+--      steps back can neither merge two units nor let an earlier trim hide a unit from a later
+--      window. Expired entries are trimmed only by an
+--      admitted request (whose score is >= the now it trimmed with), and only when there may be
+--      some and the log would otherwise grow past `peek` entries (below) or past the limit: it never
+--      holds more than `limit` entries, and expired ones only in a log of at most `peek`.
+--      PEXPIRE = newest score + window, so an idle key goes when its last unit leaves the window.
+--      One read, ZREVRANGE of the newest `peek` entries, gives the count, the newest entry and the
+--      entry a denied request waits for; only a longer log needs ZCOUNT (and ZREVRANGE at one rank
+--      for a denial). So a one-unit check on a short log runs ZREVRANGE, ZADD and PEXPIRE when
+--      admitted (ZREMRANGEBYSCORE too when it trims) and ZREVRANGE alone when denied, after TIME
+--      when the caller passed no clock.
 --   2: a HASH {s = current bucket start us, c = units in it, p = units in the previous bucket},
---      PEXPIRE = until the current bucket stops mattering;
---   3: a STRING holding the theoretical arrival time (TAT) in us, PEXPIRE = TAT - now.
+--      PEXPIRE = until the current bucket stops mattering, set when a bucket starts; an admission
+--      in the stored bucket writes c alone.
+--   3: a STRING holding the theoretical arrival time (TAT) in us, PEXPIRE = TAT - now (SET PX).
+--
+-- Numbers go to redis.call as Lua numbers: Redis prints them with 17 significant digits (newer
+-- versions: the shortest form that reads back the same), so whole microseconds survive without
+-- string.format.
 
-local function fmt(n)
-  return string.format('%.0f', n)
+-- how many of an exact-window log's newest entries one read fetches: a log no longer than that is
+-- seen whole, so the read gives its count, its newest entry, whether it holds expired entries and
+-- the entry a denied request waits for. Under SMALL_LIMIT the whole log (it never holds more than
+-- `limit` entries unless the limit was lowered); above, the newest four: enough for a key checked
+-- now and then, and little wasted on a busy key's long log, which ZCOUNT counts instead
+local SMALL_LIMIT = 8
+local LONG_PEEK = 4
+
+-- the score of an exact-window entry, from its member: "<score>" or "<score>:<unit>". Reading the
+-- members alone spares Redis formatting every score as a double and halves the reply.
+local function score_of(member)
+  return tonumber(member) or tonumber(string.match(member, '^[^:]*'))
 end
 
 local function ms_ceil(us)
@@ -37,7 +66,7 @@ end
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  now = t[1] * 1000000 + t[2]
 end
 local cost = tonumber(ARGV[2])
 local inspect = ARGV[3] == '1'
@@ -51,24 +80,48 @@ for i = 1, n do
   local alg = tonumber(ARGV[base])
   local limit = tonumber(ARGV[base + 1])
   local window = tonumber(ARGV[base + 2])
-  local burst = tonumber(ARGV[base + 3])
   local key = KEYS[i]
   local s = { alg = alg, limit = limit, window = window, key = key, retry = 0 }
 
   if alg == 1 then
-    local from = '(' .. fmt(now - window)
-    local count = redis.call('ZCOUNT', key, from, '+inf')
-    local newest = 0
-    if count > 0 then
-      newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
+    local edge = now - window
+    local peek = LONG_PEEK
+    if limit < SMALL_LIMIT then peek = limit + 1 end
+    -- newest first; live entries are a prefix, so all are live when the oldest one read is
+    local top = redis.call('ZREVRANGE', key, 0, peek - 1)
+    local seen = #top
+    local live = 0
+    if seen > 0 and score_of(top[seen]) > edge then
+      live = seen
+    else
+      while live < seen and score_of(top[live + 1]) > edge do
+        live = live + 1
+      end
+    end
+    local count = live
+    -- expired entries may exist unless the whole log was seen and all of it is live
+    local stale = live < seen or seen == peek
+    if live == peek then
+      -- a longer log: count its live entries (scores are whole us, so > edge is >= edge + 1)
+      count = redis.call('ZCOUNT', key, edge + 1, '+inf')
     end
     s.count = count
-    s.newest = newest
+    -- an admission trims expired entries when there may be some and the log would otherwise grow
+    -- past what one read fetches, or past the limit; until then they cost a few bytes, not a write
+    s.trim = stale and (seen + cost > peek or seen + cost > limit)
+    s.newest = seen > 0 and score_of(top[1]) or 0
     s.ok = count + cost <= limit
     if not s.ok then
-      -- the (count + cost - limit)-th oldest live unit must leave the window first
-      local e = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', count + cost - limit - 1, 1)
-      s.retry = tonumber(e[2]) + window - now
+      -- the (count + cost - limit)-th oldest live unit must leave the window first: counted from
+      -- the newest, position limit - cost (0-based), always live as it is below count
+      local d = limit - cost
+      local member
+      if d < live then
+        member = top[d + 1]
+      else
+        member = redis.call('ZREVRANGE', key, d, d)[1]
+      end
+      s.retry = score_of(member) + window - now
       if s.retry < 1 then s.retry = 1 end
     end
 
@@ -94,6 +147,8 @@ for i = 1, n do
     if elapsed < 0 then elapsed = 0 end
     local est = c + p * ((window - elapsed) / window)
     s.cur = cur; s.c = c; s.p = p; s.est = est
+    -- the stored bucket is the one written: only its count changes, its expiry stands
+    s.same = start == cur
     s.ok = est + cost <= limit
     if not s.ok then
       local room = limit - c - cost
@@ -114,6 +169,7 @@ for i = 1, n do
     local t = window / limit
     local tat = tonumber(redis.call('GET', key))
     if tat == nil or tat < now then tat = now end
+    local burst = tonumber(ARGV[base + 3])
     local newtat = math.ceil(tat + cost * t)
     local tolerance = burst * t
     s.tat = tat; s.newtat = newtat; s.t = t; s.tolerance = tolerance
@@ -139,22 +195,27 @@ for i = 1, n do
   if s.alg == 1 then
     local newest = s.newest
     if commit then
-      redis.call('ZREMRANGEBYSCORE', s.key, '-inf', fmt(now - s.window))
+      if s.trim then
+        redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+      end
       local at = now
       if newest >= at then at = newest + 1 end
-      -- one member per unit, unique because `at` grows strictly per key; ZADD in chunks
-      -- so a large cost stays within Lua's unpack limit
-      local score = fmt(at)
-      local j = 1
-      while j <= cost do
-        local args = {}
-        local last = math.min(cost, j + 499)
-        for u = j, last do
-          args[#args + 1] = score
-          args[#args + 1] = score .. ':' .. u
+      if cost == 1 then
+        redis.call('ZADD', s.key, at, at)
+      else
+        -- one member per unit; ZADD in chunks so a large cost stays within Lua's unpack limit
+        local prefix = string.format('%.0f', at) .. ':'
+        local j = 1
+        while j <= cost do
+          local args = {}
+          local last = math.min(cost, j + 499)
+          for u = j, last do
+            args[#args + 1] = at
+            args[#args + 1] = prefix .. u
+          end
+          redis.call('ZADD', s.key, unpack(args))
+          j = last + 1
         end
-        redis.call('ZADD', s.key, unpack(args))
-        j = last + 1
       end
       redis.call('PEXPIRE', s.key, ms_ceil(at + s.window - now))
       newest = at
@@ -165,8 +226,12 @@ for i = 1, n do
   elseif s.alg == 2 then
     local c = s.c + taken
     if commit then
-      redis.call('HSET', s.key, 's', fmt(s.cur), 'c', fmt(c), 'p', fmt(s.p))
-      redis.call('PEXPIRE', s.key, ms_ceil(s.cur + 2 * s.window - now))
+      if s.same then
+        redis.call('HSET', s.key, 'c', c)
+      else
+        redis.call('HSET', s.key, 's', s.cur, 'c', c, 'p', s.p)
+        redis.call('PEXPIRE', s.key, ms_ceil(s.cur + 2 * s.window - now))
+      end
     end
     remaining = math.floor(s.limit - s.est - taken)
     if c > 0 then reset = s.cur + 2 * s.window - now
@@ -177,7 +242,7 @@ for i = 1, n do
     local tat = s.tat
     if commit then
       tat = s.newtat
-      redis.call('SET', s.key, fmt(tat), 'PX', ms_ceil(tat - now))
+      redis.call('SET', s.key, tat, 'PX', ms_ceil(tat - now))
     end
     remaining = math.floor((s.tolerance - (tat - now)) / s.t + 0.000001)
     reset = math.ceil(tat - now)
