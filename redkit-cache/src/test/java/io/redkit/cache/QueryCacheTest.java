@@ -1,6 +1,5 @@
 package io.redkit.cache;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.redkit.core.RedkitConfig;
 import io.redkit.core.Redkit;
@@ -47,10 +46,7 @@ class QueryCacheTest {
     static void database(PostgresServer server) {
         postgres = server;
         db = server.createDatabase();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(server.jdbcUrl(db));
-        config.setMaximumPoolSize(8);
-        pool = new HikariDataSource(config);
+        pool = Connected.pool(server, db);
     }
 
     @AfterAll

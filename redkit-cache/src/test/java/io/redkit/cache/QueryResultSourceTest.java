@@ -1,6 +1,5 @@
 package io.redkit.cache;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.redkit.cache.QueryResult.Source;
 import io.redkit.core.Redkit;
@@ -50,10 +49,7 @@ class QueryResultSourceTest {
     static void database(PostgresServer server) {
         postgres = server;
         db = server.createDatabase();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(server.jdbcUrl(db));
-        config.setMaximumPoolSize(8);
-        pool = new HikariDataSource(config);
+        pool = Connected.pool(server, db);
     }
 
     @AfterAll

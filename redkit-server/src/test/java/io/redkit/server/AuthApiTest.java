@@ -7,7 +7,6 @@ import io.redkit.testkit.PostgresServer;
 import io.redkit.testkit.RedisServer;
 import io.redkit.testkit.junit.WithPostgres;
 import io.redkit.testkit.junit.WithRedis;
-import io.redkit.web.ratelimit.TrustedProxies;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,7 @@ class AuthApiTest {
         RedkitConfig config = RedkitConfig.builder().redisUrl(redis.url())
                 .connectTimeout(Duration.ofMillis(500)).commandTimeout(Duration.ofMillis(500)).build();
         server = RedkitServer.start(config, pg.url(pg.createDatabase()),
-                ServerSettings.fromEnv(Map.of()).withListen("127.0.0.1", 0)
-                        .withTrustedProxies(TrustedProxies.of("127.0.0.1")), false);
+                TestClient.testSettings(), false);
     }
 
     @AfterAll

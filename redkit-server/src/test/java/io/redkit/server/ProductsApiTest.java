@@ -7,7 +7,6 @@ import io.redkit.testkit.PostgresServer;
 import io.redkit.testkit.RedisServer;
 import io.redkit.testkit.junit.WithPostgres;
 import io.redkit.testkit.junit.WithRedis;
-import io.redkit.web.ratelimit.TrustedProxies;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,8 +35,7 @@ class ProductsApiTest {
                 .connectTimeout(Duration.ofMillis(500)).commandTimeout(Duration.ofMillis(500)).build();
         String db = pg.createDatabase();
         jdbcUrl = pg.jdbcUrl(db);
-        server = RedkitServer.start(config, pg.url(db), ServerSettings.fromEnv(Map.of()).withListen("127.0.0.1", 0)
-                .withTrustedProxies(TrustedProxies.of("127.0.0.1")), true);
+        server = RedkitServer.start(config, pg.url(db), TestClient.testSettings(), true);
     }
 
     @AfterAll

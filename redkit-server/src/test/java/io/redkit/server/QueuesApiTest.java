@@ -7,7 +7,6 @@ import io.redkit.testkit.PostgresServer;
 import io.redkit.testkit.RedisServer;
 import io.redkit.testkit.junit.WithPostgres;
 import io.redkit.testkit.junit.WithRedis;
-import io.redkit.web.ratelimit.TrustedProxies;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,7 @@ class QueuesApiTest {
         String db = pg.createDatabase();
         dbUrl = pg.url(db);
         jdbcUrl = pg.jdbcUrl(db);
-        server = RedkitServer.start(config, dbUrl, ServerSettings.fromEnv(Map.of()).withListen("127.0.0.1", 0)
-                .withTrustedProxies(TrustedProxies.of("127.0.0.1")).withWorkerConcurrency(4), false);
+        server = RedkitServer.start(config, dbUrl, TestClient.testSettings().withWorkerConcurrency(4), false);
     }
 
     @AfterAll

@@ -24,6 +24,15 @@ class TestClient {
     String cookie;
     final String forwardedFor = "2001:db8::" + Integer.toHexString(NEXT_IP.incrementAndGet());
 
+    /**
+     * Settings for a server under test: any free port on loopback, and 127.0.0.1 trusted as a proxy
+     * so each client's {@code X-Forwarded-For} gives it an address of its own.
+     */
+    static ServerSettings testSettings() {
+        return ServerSettings.fromEnv(java.util.Map.of()).withListen("127.0.0.1", 0)
+                .withTrustedProxies(io.redkit.web.ratelimit.TrustedProxies.of("127.0.0.1"));
+    }
+
     TestClient(int port) {
         this.port = port;
     }
