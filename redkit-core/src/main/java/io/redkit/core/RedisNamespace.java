@@ -20,10 +20,12 @@ import io.lettuce.core.codec.RedisCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -247,9 +249,39 @@ public final class RedisNamespace {
         return result;
     }
 
-    /** {@link #eval} and wait for the answer (at most about the command timeout). */
+    /**
+     * {@link #eval} and wait for the answer (at most about the command timeout). Waits on the
+     * client's own future, with no completion stage chained to it: this is the path every
+     * rate-limit check and session load takes, so it allocates and hands over as little as it can.
+     */
     public <T> T evalSync(RedisScript script, ScriptOutputType type, String[] keys, Object... args) {
-        return await("script " + script.name(), eval(script, type, keys, args));
+        byte[][] values = encodeArgs(args);
+        RedisClusterAsyncCommands<String, byte[]> cmd;
+        try {
+            cmd = async();
+        } catch (RuntimeException e) {
+            throw translate("script " + script.name(), e);
+        }
+        try {
+            return waitFor(cmd.<T>evalsha(script.sha1(), type, keys, values));
+        } catch (ExecutionException e) {
+            if (!isNoScript(e.getCause())) {
+                throw translate("script " + script.name(), e.getCause());
+            }
+        } catch (TimeoutException | CancellationException e) {
+            // cancelled: the client dropped the command with its connection (closed or reset)
+            throw new RedisUnavailableException(namespace, "script " + script.name(), e);
+        }
+        return await("script " + script.name(), cmd.<T>eval(script.body(), type, keys, values));
+    }
+
+    private <T> T waitFor(Future<T> future) throws ExecutionException, TimeoutException {
+        try {
+            return future.get(config.commandTimeout().toMillis() * 2 + 100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedkitException("interrupted while waiting for a script on namespace '" + namespace.id() + "'", e);
+        }
     }
 
     /**
@@ -264,7 +296,7 @@ public final class RedisNamespace {
             throw new RedkitException("interrupted while waiting for " + operation + " on namespace '" + namespace.id() + "'", e);
         } catch (ExecutionException e) {
             throw translate(operation, e.getCause());
-        } catch (TimeoutException e) {
+        } catch (TimeoutException | CancellationException e) {
             throw new RedisUnavailableException(namespace, operation, e);
         }
     }

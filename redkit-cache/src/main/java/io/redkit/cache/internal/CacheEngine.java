@@ -55,6 +55,8 @@ public final class CacheEngine {
 
     private final CacheContext ctx;
     private final String name;
+    /** The operation names of a hit's command, built once rather than on every read. */
+    private final String getOperation;
     private final CacheOptions options;
     private final RedkitCodec codec;
     private final StatsCounter stats = new StatsCounter();
@@ -70,6 +72,7 @@ public final class CacheEngine {
         }
         this.ctx = ctx;
         this.name = name;
+        this.getOperation = "cache " + name + " get";
         this.options = options;
         this.codec = options.codec();
         this.generationKey = ctx.keys.generation(name);
@@ -310,7 +313,7 @@ public final class CacheEngine {
         String rk = redisKey(key);
         long stamp = ctx.tracker.stamp(rk);
         try {
-            byte[] bytes = ctx.ns.await("cache " + name + " get", ctx.ns.async().get(rk));
+            byte[] bytes = ctx.ns.await(getOperation, ctx.ns.async().get(rk));
             if (bytes == null) {
                 ctx.guard.succeeded();
                 return null;
@@ -319,9 +322,13 @@ public final class CacheEngine {
             if (env == null) {
                 return null;
             }
-            Map<String, Long> current = versions(versionKeys(env));
+            // the usual hit: every version the envelope names is tracked locally, nothing to fetch
+            Boolean fresh = ctx.tracker.isActive() ? validAgainstTracked(env.generation, env.tags, env.tagVersions) : null;
+            if (fresh == null) {
+                fresh = valid(env, versions(versionKeys(env)));
+            }
             ctx.guard.succeeded();
-            if (!valid(env, current)) {
+            if (!fresh) {
                 return null;
             }
             Object v = decodePayload(key, env, type);
@@ -344,6 +351,26 @@ public final class CacheEngine {
                 near.invalidate(key); // an invalidation arrived while we stored
             }
         }
+    }
+
+    /**
+     * Whether {@code generation} and {@code tagVersions} match the tracked local copies, or
+     * {@code null} when one of them is not tracked locally (so Redis must be asked).
+     */
+    private Boolean validAgainstTracked(long generation, String[] tags, long[] tagVersions) {
+        Long gen = ctx.tracker.localVersion(generationKey);
+        if (gen == null) {
+            return null;
+        }
+        boolean ok = gen == generation;
+        for (int i = 0; i < tags.length; i++) {
+            Long v = ctx.tracker.localVersion(ctx.keys.tag(tags[i]));
+            if (v == null) {
+                return null;
+            }
+            ok &= v == tagVersions[i];
+        }
+        return ok;
     }
 
     private boolean locallyValid(NearEntry e) {
