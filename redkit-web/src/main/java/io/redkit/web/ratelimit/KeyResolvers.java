@@ -35,8 +35,9 @@ public final class KeyResolvers {
 
     static String clientIp(HttpServletRequest request, TrustedProxies trusted) {
         String peer = request.getRemoteAddr();
-        String client = canonicalOr(peer);
-        if (!trusted.isTrusted(peer)) {
+        byte[] peerBytes = TrustedProxies.parseLiteral(peer); // parsed once: this runs on every request
+        String client = peerBytes == null ? peer : TrustedProxies.canonical(peerBytes);
+        if (peerBytes == null || !trusted.isTrusted(peerBytes)) {
             return client;
         }
         List<String> hops = new ArrayList<>();

@@ -79,9 +79,11 @@ public final class TrustedProxies {
     /** Whether {@code address} (a literal) is a trusted proxy; false for anything that is not an IP literal. */
     public boolean isTrusted(String address) {
         byte[] a = parseLiteral(address);
-        if (a == null) {
-            return false;
-        }
+        return a != null && isTrusted(a);
+    }
+
+    /** Whether the address with bytes {@code a} (from {@link #parseLiteral}) is a trusted proxy. */
+    boolean isTrusted(byte[] a) {
         for (int i = 0; i < networks.size(); i++) {
             if (matches(networks.get(i), prefixes.get(i), a)) {
                 return true;
@@ -118,9 +120,13 @@ public final class TrustedProxies {
         if (zone >= 0) {
             t = t.substring(0, zone);
         }
+        byte[] v4 = dottedQuad(t);
+        if (v4 != null) {
+            return v4; // the usual case (every request's peer), without a regex or InetAddress
+        }
         if (IPV4.matcher(t).matches()) {
             for (String part : t.split("\\.")) {
-                if (Integer.parseInt(part) > 255) return null;
+                if (Integer.parseInt(part) > 255 || part.length() > 1 && part.charAt(0) == '0') return null;
             }
         } else if (!IPV6.matcher(t).matches() || t.length() > 45) {
             return null;
@@ -133,10 +139,45 @@ public final class TrustedProxies {
         }
     }
 
+    /**
+     * The four bytes of {@code a.b.c.d} (each part 1 to 3 ASCII digits, at most 255, without a
+     * leading zero), or {@code null}.
+     */
+    private static byte[] dottedQuad(String t) {
+        int n = t.length();
+        if (n < 7 || n > 15) return null;
+        byte[] out = new byte[4];
+        int part = 0, value = 0, digits = 0;
+        for (int i = 0; i < n; i++) {
+            char c = t.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (digits == 1 && value == 0) return null; // a leading zero: octal to some parsers, decimal to others
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) return null;
+            } else if (c == '.' && digits > 0 && part < 3) {
+                out[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        if (part != 3 || digits == 0) return null;
+        out[3] = (byte) value;
+        return out;
+    }
+
     /** The canonical text of an IP literal (e.g. {@code ::1} for {@code 0:0:0:0:0:0:0:1}), or {@code null}. */
     static String canonical(String text) {
         byte[] b = parseLiteral(text);
-        if (b == null) return null;
+        return b == null ? null : canonical(b);
+    }
+
+    /** The canonical text of the address with bytes {@code b} (from {@link #parseLiteral}). */
+    static String canonical(byte[] b) {
+        if (b.length == 4) {
+            return (b[0] & 0xFF) + "." + (b[1] & 0xFF) + "." + (b[2] & 0xFF) + "." + (b[3] & 0xFF);
+        }
         try {
             String s = InetAddress.getByAddress(b).getHostAddress();
             return b.length == 16 ? compress(s) : s;

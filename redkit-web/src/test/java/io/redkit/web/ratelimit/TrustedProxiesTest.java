@@ -30,4 +30,18 @@ class TrustedProxiesTest {
         assertThat(TrustedProxies.canonical(" 203.0.113.5 ")).isEqualTo("203.0.113.5");
         assertThat(TrustedProxies.canonical("unknown")).isNull();
     }
+
+    @Test
+    void dottedQuadsParseExactlyAndAmbiguousOnesAreNoAddress() {
+        assertThat(TrustedProxies.canonical("0.0.0.0")).isEqualTo("0.0.0.0");
+        assertThat(TrustedProxies.canonical("255.255.255.255")).isEqualTo("255.255.255.255");
+        assertThat(TrustedProxies.canonical("[::ffff:10.1.2.3]")).isEqualTo("10.1.2.3");
+        // a leading zero is octal to inet_aton and decimal to others: not an address, so never trusted
+        assertThat(TrustedProxies.canonical("010.0.0.1")).isNull();
+        assertThat(TrustedProxies.of("10.0.0.0/8").isTrusted("010.0.0.1")).isFalse();
+        assertThat(TrustedProxies.of("8.0.0.0/8").isTrusted("010.0.0.1")).isFalse();
+        for (String bad : new String[]{"256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 x", "1.2.3.1000", "١.2.3.4"}) {
+            assertThat(TrustedProxies.canonical(bad)).as(bad).isNull();
+        }
+    }
 }
