@@ -14,7 +14,8 @@ Usage: redkit-bench/load/server-load.sh [options]
 
   --rounds R            measured rounds per scenario; the table shows medians (default 3)
   --duration S          seconds per measured wrk run (default 20)
-  --warmup S            seconds of discarded warm-up per scenario and server run (default 5)
+  --warmup S            seconds of discarded warm-up per scenario and server run (default 20:
+                        with less, the JIT is still speeding the server up during the rounds)
   --threads T           wrk threads (default 2)
   --connections C       wrk connections (default 32)
   --timeout S           wrk request timeout in seconds; slower responses count as errors (default 10)
@@ -64,7 +65,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if $quick; then duration="${duration:-3}"; warmup="${warmup:-2}"; fi
-duration="${duration:-20}"; warmup="${warmup:-5}"
+duration="${duration:-20}"; warmup="${warmup:-20}"
 for v in rounds duration warmup threads connections timeout hot_set pages page_size worker_concurrency port startup_timeout; do
   if ! [[ "${!v}" =~ ^[0-9]+$ ]]; then echo "server-load: --${v//_/-} must be a whole number: '${!v}'" >&2; exit 2; fi
 done
