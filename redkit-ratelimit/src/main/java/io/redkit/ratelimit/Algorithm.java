@@ -18,13 +18,14 @@ public enum Algorithm {
     SLIDING_WINDOW("sliding-window", "sw", 1),
     /**
      * Sliding window counter: two fixed buckets, the previous one weighted by how much of it still
-     * overlaps the window. O(1) memory (one small hash per key). Approximate: it never admits more
+     * overlaps the window. O(1) memory (one short string per key). Approximate: it never admits more
      * than {@code limit} in one aligned bucket {@code [k*window, (k+1)*window)}, but a sliding
      * window straddling two buckets may hold up to {@code limit + previous-bucket count * overlap},
      * i.e. strictly less than {@code 2 * limit} in the adversarial worst case (everything at the end
      * of one bucket); with traffic spread over the window the error is a few percent.
      */
-    SLIDING_COUNTER("sliding-counter", "sc", 2),
+    // "sc2": the state became a string (it was a hash under "sc"), so keys of the two formats never meet
+    SLIDING_COUNTER("sliding-counter", "sc2", 2),
     /**
      * GCRA (generic cell rate algorithm), the token bucket without a refill timer: one integer per
      * key (the theoretical arrival time). Smooth: units are spaced {@code window / limit} apart,

@@ -86,6 +86,43 @@ class RateLimiterTest {
     }
 
     @Test
+    void counterKeepsOneStringWhoseExpiryIsSetWhenABucketStartsAndKeptWithinIt(RedisServer redis) {
+        // 2026-01-01T00:00:00Z is a whole number of minutes since the epoch: a bucket starts there
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        long bucketStart = clock.instant().getEpochSecond() * 1_000_000L;
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit,
+                    RateLimiterOptions.builder().clock(clock).deniedCacheSize(0).build());
+            String key = limiter.stateKey(COUNTER, "erin");
+            assertThat(key).contains(":sc2:");
+            assertThat(limiter.check(COUNTER, "erin").allowed()).isTrue();
+            assertThat(redis.command("TYPE", key)).isEqualTo("string");
+            assertThat(redis.command("GET", key)).isEqualTo(bucketStart + ":1:0");
+            long first = (Long) redis.command("PTTL", key);
+            // until the bucket after this one ends: two windows from the bucket's start
+            assertThat(first).isBetween(Duration.ofMinutes(2).toMillis() - 1_000, Duration.ofMinutes(2).toMillis());
+
+            redis.command("PEXPIRE", key, "50000");  // an admission in the same bucket must not touch the expiry
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(limiter.check(COUNTER, "erin").allowed()).isTrue();
+            assertThat(redis.command("GET", key)).isEqualTo(bucketStart + ":2:0");
+            assertThat((Long) redis.command("PTTL", key)).isBetween(40_000L, 50_000L);
+
+            // the next bucket: this one's count becomes the previous count, and the expiry is set anew
+            clock.advance(Duration.ofSeconds(40));
+            assertThat(limiter.check(COUNTER, "erin").allowed()).isTrue();
+            assertThat(redis.command("GET", key)).isEqualTo((bucketStart + 60_000_000L) + ":1:2");
+            assertThat((Long) redis.command("PTTL", key)).isBetween(Duration.ofSeconds(110).toMillis() - 1_000, Duration.ofSeconds(110).toMillis());
+
+            // a value this script never writes counts as no state (and is replaced)
+            redis.command("SET", key, "not-a-counter");
+            assertThat(limiter.inspect(COUNTER, "erin").remaining()).isEqualTo(3);
+            assertThat(limiter.check(COUNTER, "erin").allowed()).isTrue();
+            assertThat(redis.command("GET", key)).isEqualTo((bucketStart + 60_000_000L) + ":1:0");
+        }
+    }
+
+    @Test
     void deniedRequestsConsumeNothing(RedisServer redis) {
         ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         try (Redkit redkit = redkit(redis)) {

@@ -34,9 +34,10 @@
 --      for a denial). So a one-unit check on a short log runs ZREVRANGE, ZADD and PEXPIRE when
 --      admitted (ZREMRANGEBYSCORE too when it trims) and ZREVRANGE alone when denied, after TIME
 --      when the caller passed no clock.
---   2: a HASH {s = current bucket start us, c = units in it, p = units in the previous bucket},
---      PEXPIRE = until the current bucket stops mattering, set when a bucket starts; an admission
---      in the stored bucket writes c alone.
+--   2: a STRING "<current bucket start us>:<units in it>:<units in the previous bucket>", expiring
+--      when the current bucket stops mattering: SET ... PX when a bucket starts, SET ... KEEPTTL for
+--      an admission in the stored bucket (one write either way; a hash needed HSET plus PEXPIRE).
+--      A value that does not read as such (none written by this script) counts as no state.
 --   3: a STRING holding the theoretical arrival time (TAT) in us, PEXPIRE = TAT - now (SET PX).
 --
 -- Numbers go to redis.call as Lua numbers: Redis prints them with 17 significant digits (newer
@@ -127,10 +128,12 @@ for i = 1, n do
 
   elseif alg == 2 then
     local cur = now - (now % window)
-    local h = redis.call('HMGET', key, 's', 'c', 'p')
-    local start = tonumber(h[1])
-    local c = tonumber(h[2]) or 0
-    local p = tonumber(h[3]) or 0
+    local v = redis.call('GET', key)
+    local start, c, p
+    if v then
+      local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
+      start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
+    end
     if start == nil then
       c = 0; p = 0
     elseif start == cur then
@@ -226,11 +229,11 @@ for i = 1, n do
   elseif s.alg == 2 then
     local c = s.c + taken
     if commit then
+      local state = string.format('%.0f:%.0f:%.0f', s.cur, c, s.p)
       if s.same then
-        redis.call('HSET', s.key, 'c', c)
+        redis.call('SET', s.key, state, 'KEEPTTL')
       else
-        redis.call('HSET', s.key, 's', s.cur, 'c', c, 'p', s.p)
-        redis.call('PEXPIRE', s.key, ms_ceil(s.cur + 2 * s.window - now))
+        redis.call('SET', s.key, state, 'PX', ms_ceil(s.cur + 2 * s.window - now))
       end
     end
     remaining = math.floor(s.limit - s.est - taken)
