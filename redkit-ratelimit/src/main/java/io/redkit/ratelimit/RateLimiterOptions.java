@@ -50,6 +50,7 @@ public final class RateLimiterOptions {
     private final Ticker ticker;
     private final RateLimitListener listener;
     private final MeterRegistry meterRegistry;
+    private final boolean coalesceChecks;
 
     private RateLimiterOptions(Builder b) {
         this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
@@ -62,6 +63,7 @@ public final class RateLimiterOptions {
         this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
         this.listener = b.listener == null ? new RateLimitListener() {} : b.listener;
         this.meterRegistry = b.meterRegistry;
+        this.coalesceChecks = b.coalesceChecks == null || b.coalesceChecks;
     }
 
     /** The defaults: every {@code DEFAULT_*} constant, Redis server time, no listener, no metrics. */
@@ -86,6 +88,7 @@ public final class RateLimiterOptions {
         b.ticker = ticker;
         b.listener = listener;
         b.meterRegistry = meterRegistry;
+        b.coalesceChecks = coalesceChecks;
         b.fresh = false;
         return b;
     }
@@ -136,6 +139,17 @@ public final class RateLimiterOptions {
         return Optional.ofNullable(meterRegistry);
     }
 
+    /**
+     * Whether concurrent single-limit checks of one key share a round trip (the default): while one
+     * call for a key is in flight, further checks of that key wait and then leave together, up to
+     * 64 in one call, which Redis runs one after the other exactly as separate calls. A hot key then
+     * costs one command per batch instead of one per check; a key checked by one caller at a time
+     * sees no difference. Multi-limit checks and {@link RateLimiter#inspect} always go alone.
+     */
+    public boolean coalesceChecks() {
+        return coalesceChecks;
+    }
+
     /** Builds {@link RateLimiterOptions}. */
     public static final class Builder {
         private Namespace namespace;
@@ -148,6 +162,7 @@ public final class RateLimiterOptions {
         private Ticker ticker;
         private RateLimitListener listener;
         private MeterRegistry meterRegistry;
+        private Boolean coalesceChecks;
         private boolean fresh = true;
 
         private Builder() {}
@@ -229,6 +244,13 @@ public final class RateLimiterOptions {
         public Builder meterRegistry(MeterRegistry registry) {
             once(this.meterRegistry, "meterRegistry");
             this.meterRegistry = Checks.notNull(registry, "meterRegistry");
+            return this;
+        }
+
+        /** See {@link RateLimiterOptions#coalesceChecks()}; {@code true} unless set. */
+        public Builder coalesceChecks(boolean coalesce) {
+            once(this.coalesceChecks, "coalesceChecks");
+            this.coalesceChecks = coalesce;
             return this;
         }
 

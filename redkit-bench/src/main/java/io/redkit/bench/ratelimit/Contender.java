@@ -11,6 +11,7 @@ import io.redkit.core.Redkit;
 import io.redkit.core.RedkitConfig;
 import io.redkit.ratelimit.Algorithm;
 import io.redkit.ratelimit.RateLimiter;
+import io.redkit.ratelimit.RateLimiterOptions;
 import io.redkit.ratelimit.RatePolicy;
 import org.redisson.Redisson;
 import org.redisson.api.RRateLimiter;
@@ -27,8 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Redis: Redkit's three algorithms, Bucket4j's Lettuce proxy manager and Redisson's RRateLimiter.
  */
 abstract class Contender implements AutoCloseable {
-    /** Every implementation's names, as {@code @Param} values. */
+    /**
+     * Every implementation's names, as {@code @Param} values. Besides, a Redkit name with
+     * {@code -alone} appended (not in the default matrix; pass it with {@code -p impl=...}) turns
+     * off {@link RateLimiterOptions#coalesceChecks()}: every check its own round trip.
+     */
     static final String[] NAMES = {"redkit-sliding-window", "redkit-sliding-counter", "redkit-gcra", "bucket4j", "redisson"};
+    static final String ALONE = "-alone";
 
     /** Checks one request on {@code key}; true when admitted. */
     abstract boolean tryAcquire(String key);
@@ -41,13 +47,15 @@ abstract class Contender implements AutoCloseable {
      * {@code url}.
      */
     static Contender create(String name, String url, long limit, Duration window) {
-        switch (name) {
-            case "redkit-sliding-window": return new RedkitContender(url, policy(Algorithm.SLIDING_WINDOW, limit, window));
-            case "redkit-sliding-counter": return new RedkitContender(url, policy(Algorithm.SLIDING_COUNTER, limit, window));
-            case "redkit-gcra": return new RedkitContender(url, policy(Algorithm.GCRA, limit, window));
+        boolean coalesce = !name.endsWith(ALONE);
+        switch (coalesce ? name : name.substring(0, name.length() - ALONE.length())) {
+            case "redkit-sliding-window": return new RedkitContender(url, policy(Algorithm.SLIDING_WINDOW, limit, window), coalesce);
+            case "redkit-sliding-counter": return new RedkitContender(url, policy(Algorithm.SLIDING_COUNTER, limit, window), coalesce);
+            case "redkit-gcra": return new RedkitContender(url, policy(Algorithm.GCRA, limit, window), coalesce);
             case "bucket4j": return new Bucket4jContender(url, limit, window);
             case "redisson": return new RedissonContender(url, limit, window);
-            default: throw new IllegalArgumentException("unknown contender " + name + ": allowed are " + String.join(", ", NAMES));
+            default: throw new IllegalArgumentException("unknown contender " + name + ": allowed are " + String.join(", ", NAMES)
+                    + ", and a redkit-* name followed by " + ALONE + " (checks not coalesced)");
         }
     }
 
@@ -61,9 +69,9 @@ abstract class Contender implements AutoCloseable {
         private final RateLimiter limiter;
         private final RatePolicy policy;
 
-        RedkitContender(String url, RatePolicy policy) {
+        RedkitContender(String url, RatePolicy policy, boolean coalesce) {
             this.redkit = Redkit.create(RedkitConfig.fromUrl(url));
-            this.limiter = RateLimiter.create(redkit);
+            this.limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().coalesceChecks(coalesce).build());
             this.policy = policy;
         }
 

@@ -30,8 +30,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@link RateLimiter} on Redis: one {@code check.lua} round trip per check, a denied cache in
- * front, failure modes behind. See {@link RateLimiter} for the contract.
+ * The {@link RateLimiter} on Redis: one {@code check.lua} round trip per check (concurrent checks
+ * of one key share theirs, see {@link Coalescer}), a denied cache in front, failure modes behind. See {@link RateLimiter} for the contract.
  */
 public final class RedisRateLimiter implements RateLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
@@ -45,6 +45,8 @@ public final class RedisRateLimiter implements RateLimiter {
     private final Clock fallbackClock;
     private final RateLimitListener listener;
     private final DenialLog denials;
+    /** Null when {@link RateLimiterOptions#coalesceChecks()} is off. */
+    private final Coalescer coalescer;
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
     private final Map<String, Counter> unavailableCounters = new ConcurrentHashMap<>();
     /** Ticker time until which Redis is skipped; only meaningful while {@link #skipping} is set. */
@@ -60,6 +62,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.fallbackClock = options.clock().orElse(Clock.systemUTC());
         this.listener = options.listener();
         this.denials = new DenialLog(namespace, keys, fallbackClock, options.meterRegistry());
+        this.coalescer = options.coalesceChecks() ? new Coalescer(namespace, CHECK, this::nowArg) : null;
     }
 
     @Override
@@ -81,7 +84,8 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         List<Long> reply;
         try {
-            reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
+            reply = coalescer != null && limits.length == 1 ? coalescer.check(stateKeys[0], cost, limits[0].policy())
+                    : namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
         } catch (RedisUnavailableException e) {
             skipUntil = options.ticker().read() + options.unavailableBackoff().toNanos();
             skipping = !options.unavailableBackoff().isZero();
@@ -151,6 +155,11 @@ public final class RedisRateLimiter implements RateLimiter {
         return keys.stateKey(policy, key);
     }
 
+    /** Keys with coalesced checks queued or in flight (0 when idle or coalescing is off); for tests. */
+    int coalescingKeys() {
+        return coalescer == null ? 0 : coalescer.activeLanes();
+    }
+
     private String[] validate(long cost, LimitedKey[] limits) {
         Checks.notNull(limits, "limits");
         if (limits.length == 0 || limits.length > MAX_LIMITS_PER_CHECK) {
@@ -188,7 +197,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private Object[] scriptArgs(long cost, boolean inspect, LimitedKey... limits) {
         Object[] args = new Object[3 + 4 * limits.length];
-        args[0] = options.clock().map(RedisRateLimiter::micros).orElse(-1L);
+        args[0] = nowArg();
         args[1] = cost;
         args[2] = inspect ? 1 : 0;
         for (int i = 0; i < limits.length; i++) {
@@ -199,6 +208,11 @@ public final class RedisRateLimiter implements RateLimiter {
             args[6 + 4 * i] = p.burst();
         }
         return args;
+    }
+
+    /** The {@code now} argument of {@code check.lua}: the configured clock's microseconds, or -1 for Redis TIME. */
+    private long nowArg() {
+        return options.clock().map(RedisRateLimiter::micros).orElse(-1L);
     }
 
     private static long micros(Clock clock) {

@@ -1,4 +1,5 @@
--- check.lua: one rate-limit check over one or more limits, atomic and all-or-nothing.
+-- check.lua: one rate-limit check over one or more limits, atomic and all-or-nothing; or a batch
+-- of single-limit checks of one key, run one after the other as if each were its own call.
 --
 -- Every limit is evaluated first without writing anything; only when every limit admits the
 -- request (and this is not an inspection) is the cost taken from every limit. A denied request
@@ -16,6 +17,14 @@
 --            remaining counts after this request's cost when it was consumed;
 --            reset-after is the time until the limit is wholly available again;
 --            retry-after is 0 when limit i admits the request, else the wait until it would.
+--
+-- Batch (ARGV[3] = 2): KEYS[1] alone; ARGV[2] = the number of checks m; check j's cost,
+-- algorithm, limit, window and burst at ARGV[4+5(j-1) .. 8+5(j-1)]. Check j runs after check j-1
+-- has written, at the same now (the exact window gives each admission its own score all the
+-- same), exactly as m separate calls in that order would. Reply: the m single-limit replies above
+-- (6 numbers each), one after the other. The counter's and GCRA's state is read once per batch and
+-- written once at its end (the last value, with the expiry the last SET ... PX of the sequence would
+-- have left, or KEEPTTL): the same key, value and expiry as m calls, for 2 commands instead of 2m.
 --
 -- State per algorithm:
 --   1: a ZSET of admitted units scored by admission time in whole us; a unit counts while its
@@ -64,198 +73,248 @@ local function ms_ceil(us)
   return ms
 end
 
+-- one check of `cost` units over the limits whose state keys are `keys`; limit i's algorithm,
+-- limit, window and burst are args[base + 4(i-1) .. base + 3 + 4(i-1)]. Appends its reply to `out`.
+-- a batch's string states: key -> { v = value read or written (false: none), px = expiry in ms
+-- of the last SET ... PX (nil: KEEPTTL), dirty = written }; nil outside a batch (read and write at once)
+local memo = nil
+
+local function get_string(key)
+  if memo == nil then return redis.call('GET', key) end
+  local m = memo[key]
+  if m == nil then
+    m = { v = redis.call('GET', key) }
+    memo[key] = m
+  end
+  return m.v
+end
+
+-- px: expiry in ms, or nil to keep the key's expiry (KEEPTTL)
+local function set_string(key, value, px)
+  if memo == nil then
+    if px then redis.call('SET', key, value, 'PX', px) else redis.call('SET', key, value, 'KEEPTTL') end
+    return
+  end
+  local m = memo[key]
+  m.v = value
+  m.dirty = true
+  if px then m.px = px end
+end
+
+local function flush_strings()
+  for key, m in pairs(memo) do
+    if m.dirty then
+      if m.px then redis.call('SET', key, m.v, 'PX', m.px) else redis.call('SET', key, m.v, 'KEEPTTL') end
+    end
+  end
+end
+
+local function check(now, cost, inspect, keys, args, first, out)
+  local n = #keys
+
+  -- phase 1: evaluate every limit, write nothing
+  local st = {}
+  local all = true
+  for i = 1, n do
+    local base = first + (i - 1) * 4
+    local alg = tonumber(args[base])
+    local limit = tonumber(args[base + 1])
+    local window = tonumber(args[base + 2])
+    local key = keys[i]
+    local s = { alg = alg, limit = limit, window = window, key = key, retry = 0 }
+
+    if alg == 1 then
+      local edge = now - window
+      local peek = LONG_PEEK
+      if limit < SMALL_LIMIT then peek = limit + 1 end
+      -- newest first; live entries are a prefix, so all are live when the oldest one read is
+      local top = redis.call('ZREVRANGE', key, 0, peek - 1)
+      local seen = #top
+      local live = 0
+      if seen > 0 and score_of(top[seen]) > edge then
+        live = seen
+      else
+        while live < seen and score_of(top[live + 1]) > edge do
+          live = live + 1
+        end
+      end
+      local count = live
+      -- expired entries may exist unless the whole log was seen and all of it is live
+      local stale = live < seen or seen == peek
+      if live == peek then
+        -- a longer log: count its live entries (scores are whole us, so > edge is >= edge + 1)
+        count = redis.call('ZCOUNT', key, edge + 1, '+inf')
+      end
+      s.count = count
+      -- an admission trims expired entries when there may be some and the log would otherwise grow
+      -- past what one read fetches, or past the limit; until then they cost a few bytes, not a write
+      s.trim = stale and (seen + cost > peek or seen + cost > limit)
+      s.newest = seen > 0 and score_of(top[1]) or 0
+      s.ok = count + cost <= limit
+      if not s.ok then
+        -- the (count + cost - limit)-th oldest live unit must leave the window first: counted from
+        -- the newest, position limit - cost (0-based), always live as it is below count
+        local d = limit - cost
+        local member
+        if d < live then
+          member = top[d + 1]
+        else
+          member = redis.call('ZREVRANGE', key, d, d)[1]
+        end
+        s.retry = score_of(member) + window - now
+        if s.retry < 1 then s.retry = 1 end
+      end
+
+    elseif alg == 2 then
+      local cur = now - (now % window)
+      local v = get_string(key)
+      local start, c, p
+      if v then
+        local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
+        start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
+      end
+      if start == nil then
+        c = 0; p = 0
+      elseif start == cur then
+        -- same bucket
+      elseif start == cur - window then
+        p = c; c = 0
+      elseif start > cur then
+        -- the clock went back: stay in the stored bucket, counting it in full
+        cur = start
+      else
+        c = 0; p = 0
+      end
+      local elapsed = now - cur
+      if elapsed < 0 then elapsed = 0 end
+      local est = c + p * ((window - elapsed) / window)
+      s.cur = cur; s.c = c; s.p = p; s.est = est
+      -- the stored bucket is the one written: only its count changes, its expiry stands
+      s.same = start == cur
+      s.ok = est + cost <= limit
+      if not s.ok then
+        local room = limit - c - cost
+        local at
+        if room >= 0 and p > 0 then
+          -- within this bucket, once the previous bucket's weight has decayed enough
+          at = cur + window * (1 - room / p)
+        else
+          -- in the next bucket, where this bucket becomes the previous one
+          local e2 = 0
+          if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
+          at = cur + window + e2
+        end
+        s.retry = math.ceil(at - now) + 1
+      end
+
+    else
+      local t = window / limit
+      local tat = tonumber(get_string(key))
+      if tat == nil or tat < now then tat = now end
+      local burst = tonumber(args[base + 3])
+      local newtat = math.ceil(tat + cost * t)
+      local tolerance = burst * t
+      s.tat = tat; s.newtat = newtat; s.t = t; s.tolerance = tolerance
+      s.ok = newtat - now <= tolerance + 0.5
+      if not s.ok then
+        s.retry = math.ceil(newtat - tolerance - now)
+        if s.retry < 1 then s.retry = 1 end
+      end
+    end
+
+    if not s.ok then all = false end
+    st[i] = s
+  end
+
+  local commit = all and not inspect
+
+  -- phase 2: consume from every limit, only when all of them admit
+  out[#out + 1] = all and 1 or 0
+  out[#out + 1] = now
+  for i = 1, n do
+    local s = st[i]
+    local remaining, reset
+    local taken = commit and cost or 0
+    if s.alg == 1 then
+      local newest = s.newest
+      if commit then
+        if s.trim then
+          redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+        end
+        local at = now
+        if newest >= at then at = newest + 1 end
+        if cost == 1 then
+          redis.call('ZADD', s.key, at, at)
+        else
+          -- one member per unit; ZADD in chunks so a large cost stays within Lua's unpack limit
+          local prefix = string.format('%.0f', at) .. ':'
+          local j = 1
+          while j <= cost do
+            local args = {}
+            local last = math.min(cost, j + 499)
+            for u = j, last do
+              args[#args + 1] = at
+              args[#args + 1] = prefix .. u
+            end
+            redis.call('ZADD', s.key, unpack(args))
+            j = last + 1
+          end
+        end
+        redis.call('PEXPIRE', s.key, ms_ceil(at + s.window - now))
+        newest = at
+      end
+      remaining = s.limit - s.count - taken
+      if s.count + taken > 0 then reset = newest + s.window - now else reset = 0 end
+
+    elseif s.alg == 2 then
+      local c = s.c + taken
+      if commit then
+        local state = string.format('%.0f:%.0f:%.0f', s.cur, c, s.p)
+        if s.same then
+          set_string(s.key, state, nil)
+        else
+          set_string(s.key, state, ms_ceil(s.cur + 2 * s.window - now))
+        end
+      end
+      remaining = math.floor(s.limit - s.est - taken)
+      if c > 0 then reset = s.cur + 2 * s.window - now
+      elseif s.p > 0 then reset = s.cur + s.window - now
+      else reset = 0 end
+
+    else
+      local tat = s.tat
+      if commit then
+        tat = s.newtat
+        set_string(s.key, tat, ms_ceil(tat - now))
+      end
+      remaining = math.floor((s.tolerance - (tat - now)) / s.t + 0.000001)
+      reset = math.ceil(tat - now)
+    end
+
+    if remaining < 0 then remaining = 0 end
+    if reset < 0 then reset = 0 end
+    out[#out + 1] = s.ok and 1 or 0
+    out[#out + 1] = remaining
+    out[#out + 1] = math.ceil(reset)
+    out[#out + 1] = s.retry
+  end
+end
+
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')
   now = t[1] * 1000000 + t[2]
 end
-local cost = tonumber(ARGV[2])
-local inspect = ARGV[3] == '1'
-local n = #KEYS
-
--- phase 1: evaluate every limit, write nothing
-local st = {}
-local all = true
-for i = 1, n do
-  local base = 4 + (i - 1) * 4
-  local alg = tonumber(ARGV[base])
-  local limit = tonumber(ARGV[base + 1])
-  local window = tonumber(ARGV[base + 2])
-  local key = KEYS[i]
-  local s = { alg = alg, limit = limit, window = window, key = key, retry = 0 }
-
-  if alg == 1 then
-    local edge = now - window
-    local peek = LONG_PEEK
-    if limit < SMALL_LIMIT then peek = limit + 1 end
-    -- newest first; live entries are a prefix, so all are live when the oldest one read is
-    local top = redis.call('ZREVRANGE', key, 0, peek - 1)
-    local seen = #top
-    local live = 0
-    if seen > 0 and score_of(top[seen]) > edge then
-      live = seen
-    else
-      while live < seen and score_of(top[live + 1]) > edge do
-        live = live + 1
-      end
-    end
-    local count = live
-    -- expired entries may exist unless the whole log was seen and all of it is live
-    local stale = live < seen or seen == peek
-    if live == peek then
-      -- a longer log: count its live entries (scores are whole us, so > edge is >= edge + 1)
-      count = redis.call('ZCOUNT', key, edge + 1, '+inf')
-    end
-    s.count = count
-    -- an admission trims expired entries when there may be some and the log would otherwise grow
-    -- past what one read fetches, or past the limit; until then they cost a few bytes, not a write
-    s.trim = stale and (seen + cost > peek or seen + cost > limit)
-    s.newest = seen > 0 and score_of(top[1]) or 0
-    s.ok = count + cost <= limit
-    if not s.ok then
-      -- the (count + cost - limit)-th oldest live unit must leave the window first: counted from
-      -- the newest, position limit - cost (0-based), always live as it is below count
-      local d = limit - cost
-      local member
-      if d < live then
-        member = top[d + 1]
-      else
-        member = redis.call('ZREVRANGE', key, d, d)[1]
-      end
-      s.retry = score_of(member) + window - now
-      if s.retry < 1 then s.retry = 1 end
-    end
-
-  elseif alg == 2 then
-    local cur = now - (now % window)
-    local v = redis.call('GET', key)
-    local start, c, p
-    if v then
-      local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
-      start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
-    end
-    if start == nil then
-      c = 0; p = 0
-    elseif start == cur then
-      -- same bucket
-    elseif start == cur - window then
-      p = c; c = 0
-    elseif start > cur then
-      -- the clock went back: stay in the stored bucket, counting it in full
-      cur = start
-    else
-      c = 0; p = 0
-    end
-    local elapsed = now - cur
-    if elapsed < 0 then elapsed = 0 end
-    local est = c + p * ((window - elapsed) / window)
-    s.cur = cur; s.c = c; s.p = p; s.est = est
-    -- the stored bucket is the one written: only its count changes, its expiry stands
-    s.same = start == cur
-    s.ok = est + cost <= limit
-    if not s.ok then
-      local room = limit - c - cost
-      local at
-      if room >= 0 and p > 0 then
-        -- within this bucket, once the previous bucket's weight has decayed enough
-        at = cur + window * (1 - room / p)
-      else
-        -- in the next bucket, where this bucket becomes the previous one
-        local e2 = 0
-        if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
-        at = cur + window + e2
-      end
-      s.retry = math.ceil(at - now) + 1
-    end
-
-  else
-    local t = window / limit
-    local tat = tonumber(redis.call('GET', key))
-    if tat == nil or tat < now then tat = now end
-    local burst = tonumber(ARGV[base + 3])
-    local newtat = math.ceil(tat + cost * t)
-    local tolerance = burst * t
-    s.tat = tat; s.newtat = newtat; s.t = t; s.tolerance = tolerance
-    s.ok = newtat - now <= tolerance + 0.5
-    if not s.ok then
-      s.retry = math.ceil(newtat - tolerance - now)
-      if s.retry < 1 then s.retry = 1 end
-    end
+local out = {}
+if ARGV[3] == '2' then
+  local key = { KEYS[1] }
+  memo = {}
+  for j = 1, tonumber(ARGV[2]) do
+    local base = 4 + (j - 1) * 5
+    check(now, tonumber(ARGV[base]), false, key, ARGV, base + 1, out)
   end
-
-  if not s.ok then all = false end
-  st[i] = s
-end
-
-local commit = all and not inspect
-
--- phase 2: consume from every limit, only when all of them admit
-local out = { all and 1 or 0, now }
-for i = 1, n do
-  local s = st[i]
-  local remaining, reset
-  local taken = commit and cost or 0
-  if s.alg == 1 then
-    local newest = s.newest
-    if commit then
-      if s.trim then
-        redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
-      end
-      local at = now
-      if newest >= at then at = newest + 1 end
-      if cost == 1 then
-        redis.call('ZADD', s.key, at, at)
-      else
-        -- one member per unit; ZADD in chunks so a large cost stays within Lua's unpack limit
-        local prefix = string.format('%.0f', at) .. ':'
-        local j = 1
-        while j <= cost do
-          local args = {}
-          local last = math.min(cost, j + 499)
-          for u = j, last do
-            args[#args + 1] = at
-            args[#args + 1] = prefix .. u
-          end
-          redis.call('ZADD', s.key, unpack(args))
-          j = last + 1
-        end
-      end
-      redis.call('PEXPIRE', s.key, ms_ceil(at + s.window - now))
-      newest = at
-    end
-    remaining = s.limit - s.count - taken
-    if s.count + taken > 0 then reset = newest + s.window - now else reset = 0 end
-
-  elseif s.alg == 2 then
-    local c = s.c + taken
-    if commit then
-      local state = string.format('%.0f:%.0f:%.0f', s.cur, c, s.p)
-      if s.same then
-        redis.call('SET', s.key, state, 'KEEPTTL')
-      else
-        redis.call('SET', s.key, state, 'PX', ms_ceil(s.cur + 2 * s.window - now))
-      end
-    end
-    remaining = math.floor(s.limit - s.est - taken)
-    if c > 0 then reset = s.cur + 2 * s.window - now
-    elseif s.p > 0 then reset = s.cur + s.window - now
-    else reset = 0 end
-
-  else
-    local tat = s.tat
-    if commit then
-      tat = s.newtat
-      redis.call('SET', s.key, tat, 'PX', ms_ceil(tat - now))
-    end
-    remaining = math.floor((s.tolerance - (tat - now)) / s.t + 0.000001)
-    reset = math.ceil(tat - now)
-  end
-
-  if remaining < 0 then remaining = 0 end
-  if reset < 0 then reset = 0 end
-  out[#out + 1] = s.ok and 1 or 0
-  out[#out + 1] = remaining
-  out[#out + 1] = math.ceil(reset)
-  out[#out + 1] = s.retry
+  flush_strings()
+else
+  check(now, tonumber(ARGV[2]), ARGV[3] == '1', KEYS, ARGV, 4, out)
 end
 return out

@@ -1,0 +1,140 @@
+package io.redkit.ratelimit.internal;
+
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.redkit.core.RedisNamespace;
+import io.redkit.core.RedisScript;
+import io.redkit.core.Redkit;
+import io.redkit.core.RedkitConfig;
+import io.redkit.ratelimit.Algorithm;
+import io.redkit.ratelimit.RateLimiterOptions;
+import io.redkit.ratelimit.RatePolicy;
+import io.redkit.testkit.RedisServer;
+import io.redkit.testkit.junit.WithRedis;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code check.lua}'s batch mode against the same checks sent one call each: the same replies, and
+ * the same state left in Redis (value, expiry, exact-window log), over bucket starts, refills,
+ * denials and weighted checks.
+ */
+@WithRedis
+class BatchScriptTest {
+    private static final RedisScript CHECK = RedisScript.load(RedisRateLimiter.class, "check.lua");
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aBatchRepliesAndWritesExactlyAsItsChecksOneCallEach(Algorithm algorithm, RedisServer redis) {
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .connectTimeout(Duration.ofSeconds(10)).build())) {
+            RedisNamespace ns = redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE);
+            RedisClusterCommands<String, byte[]> sync = ns.sync();
+            long windowUs = Duration.ofSeconds(10).toNanos() / 1000;
+            RatePolicy policy = RatePolicy.builder("batch").limit(12).window(Duration.ofSeconds(10)).algorithm(algorithm).build();
+            String batched = "{batched}";
+            String single = "{single}";
+            Random random = new Random(42 + algorithm.ordinal());
+            long now = 1_900_000_000_000_000L;
+            for (int round = 0; round < 60; round++) {
+                // sometimes within a bucket, sometimes into the next, sometimes past every state
+                now += random.nextInt(5) == 0 ? windowUs * (1 + random.nextInt(2)) : random.nextInt((int) (windowUs / 4));
+                int m = 1 + random.nextInt(Coalescer.MAX_BATCH);
+                long[] costs = new long[m];
+                for (int j = 0; j < m; j++) {
+                    costs[j] = random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 1;
+                }
+                List<Long> expected = new ArrayList<>();
+                for (long cost : costs) {
+                    List<Long> r = ns.evalSync(CHECK, ScriptOutputType.MULTI, new String[]{single},
+                            now, cost, 0, policy.algorithm().scriptCode(), policy.limit(), policy.windowMicros(), policy.burst());
+                    expected.addAll(r);
+                }
+                Object[] args = new Object[3 + 5 * m];
+                args[0] = now;
+                args[1] = m;
+                args[2] = 2;
+                for (int j = 0; j < m; j++) {
+                    int b = 3 + 5 * j;
+                    args[b] = costs[j];
+                    args[b + 1] = policy.algorithm().scriptCode();
+                    args[b + 2] = policy.limit();
+                    args[b + 3] = policy.windowMicros();
+                    args[b + 4] = policy.burst();
+                }
+                List<Long> actual = ns.evalSync(CHECK, ScriptOutputType.MULTI, new String[]{batched}, args);
+                assertThat(actual).as("round %d, costs %s", round, Arrays.toString(costs)).isEqualTo(expected);
+
+                assertThat(sync.type(batched)).isEqualTo(sync.type(single));
+                if (algorithm == Algorithm.SLIDING_WINDOW) {
+                    assertThat(members(sync.zrangeWithScores(batched, 0, -1)))
+                            .as("round %d: the log", round).isEqualTo(members(sync.zrangeWithScores(single, 0, -1)));
+                } else {
+                    assertThat(sync.get(batched)).as("round %d: the state", round).isEqualTo(sync.get(single));
+                }
+                // expiries are set from the script's now, a few ms apart in wall time at most
+                assertThat(sync.pttl(batched)).as("round %d: the expiry", round).isCloseTo(sync.pttl(single),
+                        org.assertj.core.data.Offset.offset(250L));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void checksFromManyThreadsOnManyKeysLeaveNoLaneBehind(RedisServer redis) throws Exception {
+        RatePolicy policy = RatePolicy.of("lanes", 1_000, Duration.ofMinutes(1));
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .commandTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(10)).build())) {
+            RedisRateLimiter limiter = new RedisRateLimiter(redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE),
+                    RateLimiterOptions.defaults());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<Long>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int seed = t;
+                    done.add(pool.submit(() -> {
+                        Random r = new Random(seed);
+                        long admitted = 0;
+                        for (int i = 0; i < 300; i++) {
+                            admitted += limiter.check(policy, "{k" + r.nextInt(5) + "}").allowed() ? 1 : 0;
+                        }
+                        return admitted;
+                    }));
+                }
+                long admitted = 0;
+                for (java.util.concurrent.Future<Long> f : done) {
+                    admitted += f.get();
+                }
+                assertThat(admitted).isEqualTo(8 * 300);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(limiter.coalescingKeys()).as("an idle key's lane is removed").isZero();
+            long logged = 0;
+            for (int k = 0; k < 5; k++) {
+                logged += countOf(redis, limiter.stateKey(policy, "{k" + k + "}"));
+            }
+            assertThat(logged).as("every admitted check logged exactly once").isEqualTo(8 * 300);
+        }
+    }
+
+    private static long countOf(RedisServer redis, String key) {
+        return (Long) redis.command("ZCARD", key);
+    }
+
+    private static List<String> members(List<ScoredValue<byte[]>> values) {
+        List<String> out = new ArrayList<>();
+        for (ScoredValue<byte[]> v : values) {
+            out.add(new String(v.getValue(), java.nio.charset.StandardCharsets.UTF_8) + "@" + (long) v.getScore());
+        }
+        return out;
+    }
+}
