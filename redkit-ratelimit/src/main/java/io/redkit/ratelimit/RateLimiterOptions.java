@@ -140,11 +140,13 @@ public final class RateLimiterOptions {
     }
 
     /**
-     * Whether concurrent single-limit checks of one key share a round trip (the default): while one
-     * call for a key is in flight, further checks of that key wait and then leave together, up to
-     * 64 in one call, which Redis runs one after the other exactly as separate calls. A hot key then
-     * costs one command per batch instead of one per check; a key checked by one caller at a time
-     * sees no difference. Multi-limit checks and {@link RateLimiter#inspect} always go alone.
+     * Whether concurrent single-limit checks share round trips (the default): checks go through a
+     * few lanes (standalone: 4 chosen by key; Cluster: one per hash slot); while one call of a lane
+     * is in flight, further checks on it wait and then leave together, up to 64 in one call, which
+     * Redis runs one after the other exactly as separate calls. A busy limiter then costs one
+     * command per batch instead of one per check; one that is not busy sees no difference (the
+     * first check on an idle lane leaves at once). A check that fails in Redis fails alone.
+     * Multi-limit checks and {@link RateLimiter#inspect} always go alone.
      */
     public boolean coalesceChecks() {
         return coalesceChecks;

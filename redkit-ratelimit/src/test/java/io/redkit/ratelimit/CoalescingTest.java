@@ -90,6 +90,51 @@ class CoalescingTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void checksOfDifferentKeysShareACallAndOneFailingInRedisFailsAlone(RedisServer redis) throws Exception {
+        RatePolicy policy = RatePolicy.of("mixed", LIMIT, Duration.ofMinutes(1));
+        ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .commandTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(10)).build())) {
+            io.redkit.ratelimit.internal.RedisRateLimiter limiter =
+                    (io.redkit.ratelimit.internal.RedisRateLimiter) RateLimiter.create(redkit);
+            limiter.inspect(policy, "warm-up");
+            // keys on one lane (standalone: the lanes are a few stripes chosen by key)
+            int lane = Math.floorMod(limiter.stateKey(policy, "{lead}").hashCode(), 4);
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; keys.size() < 6; i++) {
+                if (Math.floorMod(limiter.stateKey(policy, "{k" + i + "}").hashCode(), 4) == lane) {
+                    keys.add("{k" + i + "}");
+                }
+            }
+            String bad = keys.get(5);
+            redis.command("RPUSH", limiter.stateKey(policy, bad), "not a rate-limit state");
+            redis.command("CONFIG", "RESETSTAT");
+            redis.suspend();
+            Future<Decision> lead;
+            List<Future<Decision>> queued = new ArrayList<>();
+            try {
+                lead = pool.submit(() -> limiter.check(policy, "{lead}"));
+                Thread.sleep(200);
+                for (String k : keys) {
+                    queued.add(pool.submit(() -> limiter.check(policy, k)));
+                }
+                Thread.sleep(300);
+            } finally {
+                redis.resume();
+            }
+            assertThat(lead.get().allowed()).isTrue();
+            for (int i = 0; i < 5; i++) {
+                assertThat(queued.get(i).get().remaining()).as(keys.get(i)).isEqualTo(LIMIT - 1);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> queued.get(5).get())
+                    .hasCauseInstanceOf(io.redkit.core.RedisCommandException.class).hasMessageContaining("WRONGTYPE");
+            assertThat(evalshaCalls(redis)).as("the lead alone, then the six queued behind it in one call").isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void turnedOffEveryCheckIsItsOwnCall(Algorithm algorithm, RedisServer redis) throws Exception {

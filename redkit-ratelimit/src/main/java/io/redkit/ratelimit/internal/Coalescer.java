@@ -1,10 +1,12 @@
 package io.redkit.ratelimit.internal;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
 import io.redkit.ratelimit.RatePolicy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,21 +16,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
- * Coalesces concurrent single-limit checks of one state key into one {@code check.lua} call (its
- * batch mode), so a hot key costs Redis and the client one command per batch instead of one per
- * check. Per key at most one batch is in flight; checks that arrive meanwhile queue and leave
- * together, up to {@link #MAX_BATCH}, as soon as it answers. Redis runs a batch's checks one after
- * the other in arrival order, each seeing what the one before wrote, so every decision is the one
- * a call of its own would have got at that moment: exactness is untouched. A lone check (the
- * usual case on a key that is not hot) leaves at once, as before. Thread-safe.
+ * Coalesces concurrent single-limit checks into one {@code check.lua} call (its batch mode), so a
+ * busy limiter costs Redis and the client one command per batch instead of one per check. Checks
+ * go through lanes: on Redis Cluster one per hash slot (a script's keys must share one), otherwise
+ * {@link #STRIPES} chosen by key. Per lane at most one call is in flight; checks arriving meanwhile
+ * queue and leave together, up to {@link #MAX_BATCH}, as soon as it answers. The first check on an
+ * idle lane goes at once, as a call of its own, from its caller's thread, so a limiter that is not
+ * busy sees no difference. Redis runs a batch's checks one after the other in arrival order, each
+ * seeing what the ones before wrote, so every decision is the one a call of its own would have got
+ * at that moment: exactness is untouched. A check that fails in Redis (say its key holds another
+ * type) fails alone. Thread-safe.
  *
- * <p>A key's lane lives only while checks are queued or in flight on it: a lane found idle is
- * removed. Two lanes of one key may briefly coexist (a check arriving while the old one is being
- * removed); that costs one extra concurrent call, which the script's atomicity makes harmless.
+ * <p>A lane lives only while checks are queued or in flight on it: a lane found idle is removed.
+ * Two lanes of one id may briefly coexist (a check arriving while the old one is being removed);
+ * that costs one extra concurrent call, which the script's atomicity makes harmless.
  */
 final class Coalescer {
     /** Most checks sent in one call: bounds the script's run time and the reply's size. */
     static final int MAX_BATCH = 64;
+    /**
+     * Lanes of a standalone Redis: calls in flight at once, each carrying a batch. More overlap
+     * client and Redis work; fewer make larger batches.
+     */
+    static final int STRIPES = 4;
     /** Numbers of one check's reply (see {@code check.lua}). */
     static final int REPLY_SIZE = 6;
 
@@ -36,12 +46,14 @@ final class Coalescer {
     private final RedisScript script;
     /** The {@code now} argument of a call: microseconds, or -1 for the Redis server's clock. */
     private final LongSupplier now;
-    private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final boolean cluster;
+    private final ConcurrentHashMap<Integer, Lane> lanes = new ConcurrentHashMap<>();
 
     Coalescer(RedisNamespace namespace, RedisScript script, LongSupplier now) {
         this.namespace = namespace;
         this.script = script;
         this.now = now;
+        this.cluster = namespace.isCluster();
     }
 
     /**
@@ -52,8 +64,21 @@ final class Coalescer {
      *         (the check is then withdrawn if it has not been sent yet)
      */
     List<Long> check(String stateKey, long cost, RatePolicy policy) {
-        Pending mine = new Pending(cost, policy);
-        lanes.computeIfAbsent(stateKey, Lane::new).submit(mine);
+        Integer id = cluster ? KeySpace.slot(stateKey) : Math.floorMod(stateKey.hashCode(), STRIPES);
+        Lane fresh = new Lane(id);
+        Lane lane = lanes.putIfAbsent(id, fresh);
+        if (lane == null) {
+            // nothing in flight on this lane: this check goes at once, as a call of its own, on this
+            // thread; checks arriving on the lane meanwhile queue and leave when it returns
+            try {
+                return namespace.evalSync(script, ScriptOutputType.MULTI, new String[]{stateKey}, now.getAsLong(), cost, 0,
+                        policy.algorithm().scriptCode(), policy.limit(), policy.windowMicros(), policy.burst());
+            } finally {
+                fresh.release();
+            }
+        }
+        Pending mine = new Pending(stateKey, cost, policy);
+        lane.submit(mine);
         try {
             return namespace.await("rate-limit check", mine);
         } catch (RuntimeException e) {
@@ -62,34 +87,41 @@ final class Coalescer {
         }
     }
 
-    /** Keys with checks queued or in flight; for tests. */
+    /** Lanes with checks queued or in flight; for tests. */
     int activeLanes() {
         return lanes.size();
     }
 
     private static final class Pending extends CompletableFuture<List<Long>> {
+        final String stateKey;
         final long cost;
         final RatePolicy policy;
 
-        Pending(long cost, RatePolicy policy) {
+        Pending(String stateKey, long cost, RatePolicy policy) {
+            this.stateKey = stateKey;
             this.cost = cost;
             this.policy = policy;
         }
     }
 
+    /** A lane's queue; created busy, by the check that goes first (see {@link #check}). */
     private final class Lane {
-        private final String key;
-        private final String[] keys;
+        private final Integer id;
         private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean busy = new AtomicBoolean();
+        private final AtomicBoolean busy = new AtomicBoolean(true);
 
-        Lane(String key) {
-            this.key = key;
-            this.keys = new String[]{key};
+        Lane(Integer id) {
+            this.id = id;
         }
 
         void submit(Pending p) {
             queue.add(p);
+            drain();
+        }
+
+        /** The call in flight has answered: send what queued meanwhile, or retire the lane. */
+        void release() {
+            busy.set(false);
             drain();
         }
 
@@ -109,7 +141,7 @@ final class Coalescer {
                 }
                 busy.set(false);
                 if (queue.isEmpty()) {
-                    lanes.remove(key, this);
+                    lanes.remove(id, this);
                     // a check queued after the poll is sent by its own submit (busy is clear)
                     return;
                 }
@@ -118,12 +150,14 @@ final class Coalescer {
 
         private void send(List<Pending> batch) {
             int m = batch.size();
+            String[] keys = new String[m];
             Object[] args = new Object[3 + 5 * m];
             args[0] = now.getAsLong();
             args[1] = m;
             args[2] = 2;
             for (int j = 0; j < m; j++) {
                 Pending p = batch.get(j);
+                keys[j] = p.stateKey;
                 int b = 3 + 5 * j;
                 args[b] = p.cost;
                 args[b + 1] = p.policy.algorithm().scriptCode();
@@ -138,13 +172,20 @@ final class Coalescer {
                 call = CompletableFuture.failedFuture(e);
             }
             call.whenComplete((reply, err) -> {
-                busy.set(false);
-                drain(); // the next batch leaves before this one's callers wake up
+                release(); // the next batch leaves before this one's callers wake up
                 for (int j = 0; j < m; j++) {
                     if (err != null) {
                         batch.get(j).completeExceptionally(err);
+                        continue;
+                    }
+                    List<Long> own = reply.subList(REPLY_SIZE * j, REPLY_SIZE * (j + 1));
+                    if (own.get(0) == -1L) { // this check alone raised an error in Redis
+                        Object message = ((List<?>) own).get(1);
+                        batch.get(j).completeExceptionally(namespace.translate("rate-limit check",
+                                new RedisCommandExecutionException(message instanceof byte[] b
+                                        ? new String(b, StandardCharsets.UTF_8) : String.valueOf(message))));
                     } else {
-                        batch.get(j).complete(reply.subList(REPLY_SIZE * j, REPLY_SIZE * (j + 1)));
+                        batch.get(j).complete(own);
                     }
                 }
             });

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@link RateLimiter} on Redis: one {@code check.lua} round trip per check (concurrent checks
- * of one key share theirs, see {@link Coalescer}), a denied cache in front, failure modes behind. See {@link RateLimiter} for the contract.
+ * share theirs, see {@link Coalescer}), a denied cache in front, failure modes behind. See {@link RateLimiter} for the contract.
  */
 public final class RedisRateLimiter implements RateLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
@@ -155,7 +155,7 @@ public final class RedisRateLimiter implements RateLimiter {
         return keys.stateKey(policy, key);
     }
 
-    /** Keys with coalesced checks queued or in flight (0 when idle or coalescing is off); for tests. */
+    /** Coalescing lanes with checks queued or in flight (0 when idle or coalescing is off); for tests. */
     int coalescingKeys() {
         return coalescer == null ? 0 : coalescer.activeLanes();
     }

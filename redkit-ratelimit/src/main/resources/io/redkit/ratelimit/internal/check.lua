@@ -1,5 +1,5 @@
 -- check.lua: one rate-limit check over one or more limits, atomic and all-or-nothing; or a batch
--- of single-limit checks of one key, run one after the other as if each were its own call.
+-- of single-limit checks, run one after the other as if each were its own call.
 --
 -- Every limit is evaluated first without writing anything; only when every limit admits the
 -- request (and this is not an inspection) is the cost taken from every limit. A denied request
@@ -18,13 +18,15 @@
 --            reset-after is the time until the limit is wholly available again;
 --            retry-after is 0 when limit i admits the request, else the wait until it would.
 --
--- Batch (ARGV[3] = 2): KEYS[1] alone; ARGV[2] = the number of checks m; check j's cost,
--- algorithm, limit, window and burst at ARGV[4+5(j-1) .. 8+5(j-1)]. Check j runs after check j-1
--- has written, at the same now (the exact window gives each admission its own score all the
--- same), exactly as m separate calls in that order would. Reply: the m single-limit replies above
--- (6 numbers each), one after the other. The counter's and GCRA's state is read once per batch and
--- written once at its end (the last value, with the expiry the last SET ... PX of the sequence would
--- have left, or KEEPTTL): the same key, value and expiry as m calls, for 2 commands instead of 2m.
+-- Batch (ARGV[3] = 2): ARGV[2] = the number of checks m; check j's state key is KEYS[j] (keys may
+-- repeat; on Cluster all share one slot) and its cost, algorithm, limit, window and burst are
+-- ARGV[4+5(j-1) .. 8+5(j-1)]. Check j runs after check j-1 has written, at the same now (the exact
+-- window gives each admission its own score all the same), exactly as m separate calls in that
+-- order would. Reply: the m single-limit replies above (6 numbers each), one after the other; a
+-- check that raised an error (e.g. its key holds another type) replies { -1, the error, 0, 0, 0, 0 }
+-- and the others are unaffected. The counter's and GCRA's state is read once per key and batch
+-- and written once at its end (the last value, with the expiry the last SET ... PX of the sequence
+-- would have left, or KEEPTTL): the same value and expiry as m calls, for 2 commands per key.
 --
 -- State per algorithm:
 --   1: a ZSET of admitted units scored by admission time in whole us; a unit counts while its
@@ -307,11 +309,18 @@ if now < 0 then
 end
 local out = {}
 if ARGV[3] == '2' then
-  local key = { KEYS[1] }
   memo = {}
   for j = 1, tonumber(ARGV[2]) do
     local base = 4 + (j - 1) * 5
-    check(now, tonumber(ARGV[base]), false, key, ARGV, base + 1, out)
+    local size = #out
+    local ok, err = pcall(check, now, tonumber(ARGV[base]), false, { KEYS[j] }, ARGV, base + 1, out)
+    if not ok then
+      for i = #out, size + 1, -1 do out[i] = nil end
+      if type(err) == 'table' then err = err.err end
+      out[size + 1] = -1
+      out[size + 2] = tostring(err)
+      out[size + 3] = 0; out[size + 4] = 0; out[size + 5] = 0; out[size + 6] = 0
+    end
   end
   flush_strings()
 else

@@ -41,8 +41,9 @@ class BatchScriptTest {
             RedisClusterCommands<String, byte[]> sync = ns.sync();
             long windowUs = Duration.ofSeconds(10).toNanos() / 1000;
             RatePolicy policy = RatePolicy.builder("batch").limit(12).window(Duration.ofSeconds(10)).algorithm(algorithm).build();
-            String batched = "{batched}";
-            String single = "{single}";
+            // a batch mixes keys (on Cluster they would share a slot; standalone, any keys)
+            String[] batched = {"{b}:x", "{b}:y", "{b}:z"};
+            String[] single = {"{s}:x", "{s}:y", "{s}:z"};
             Random random = new Random(42 + algorithm.ordinal());
             long now = 1_900_000_000_000_000L;
             for (int round = 0; round < 60; round++) {
@@ -50,40 +51,47 @@ class BatchScriptTest {
                 now += random.nextInt(5) == 0 ? windowUs * (1 + random.nextInt(2)) : random.nextInt((int) (windowUs / 4));
                 int m = 1 + random.nextInt(Coalescer.MAX_BATCH);
                 long[] costs = new long[m];
+                int[] which = new int[m];
                 for (int j = 0; j < m; j++) {
                     costs[j] = random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 1;
+                    which[j] = random.nextInt(4) == 0 ? random.nextInt(3) : 0; // mostly one hot key
                 }
                 List<Long> expected = new ArrayList<>();
-                for (long cost : costs) {
-                    List<Long> r = ns.evalSync(CHECK, ScriptOutputType.MULTI, new String[]{single},
-                            now, cost, 0, policy.algorithm().scriptCode(), policy.limit(), policy.windowMicros(), policy.burst());
+                for (int j = 0; j < m; j++) {
+                    List<Long> r = ns.evalSync(CHECK, ScriptOutputType.MULTI, new String[]{single[which[j]]},
+                            now, costs[j], 0, policy.algorithm().scriptCode(), policy.limit(), policy.windowMicros(), policy.burst());
                     expected.addAll(r);
                 }
+                String[] keys = new String[m];
                 Object[] args = new Object[3 + 5 * m];
                 args[0] = now;
                 args[1] = m;
                 args[2] = 2;
                 for (int j = 0; j < m; j++) {
                     int b = 3 + 5 * j;
+                    keys[j] = batched[which[j]];
                     args[b] = costs[j];
                     args[b + 1] = policy.algorithm().scriptCode();
                     args[b + 2] = policy.limit();
                     args[b + 3] = policy.windowMicros();
                     args[b + 4] = policy.burst();
                 }
-                List<Long> actual = ns.evalSync(CHECK, ScriptOutputType.MULTI, new String[]{batched}, args);
-                assertThat(actual).as("round %d, costs %s", round, Arrays.toString(costs)).isEqualTo(expected);
+                List<Long> actual = ns.evalSync(CHECK, ScriptOutputType.MULTI, keys, args);
+                assertThat(actual).as("round %d, costs %s, keys %s", round, Arrays.toString(costs), Arrays.toString(which))
+                        .isEqualTo(expected);
 
-                assertThat(sync.type(batched)).isEqualTo(sync.type(single));
-                if (algorithm == Algorithm.SLIDING_WINDOW) {
-                    assertThat(members(sync.zrangeWithScores(batched, 0, -1)))
-                            .as("round %d: the log", round).isEqualTo(members(sync.zrangeWithScores(single, 0, -1)));
-                } else {
-                    assertThat(sync.get(batched)).as("round %d: the state", round).isEqualTo(sync.get(single));
+                for (int k = 0; k < 3; k++) {
+                    assertThat(sync.type(batched[k])).isEqualTo(sync.type(single[k]));
+                    if (algorithm == Algorithm.SLIDING_WINDOW) {
+                        assertThat(members(sync.zrangeWithScores(batched[k], 0, -1)))
+                                .as("round %d: the log", round).isEqualTo(members(sync.zrangeWithScores(single[k], 0, -1)));
+                    } else {
+                        assertThat(sync.get(batched[k])).as("round %d: the state", round).isEqualTo(sync.get(single[k]));
+                    }
+                    // expiries are set from the script's now, a few ms apart in wall time at most
+                    assertThat(sync.pttl(batched[k])).as("round %d: the expiry", round).isCloseTo(sync.pttl(single[k]),
+                            org.assertj.core.data.Offset.offset(250L));
                 }
-                // expiries are set from the script's now, a few ms apart in wall time at most
-                assertThat(sync.pttl(batched)).as("round %d: the expiry", round).isCloseTo(sync.pttl(single),
-                        org.assertj.core.data.Offset.offset(250L));
             }
         }
     }
@@ -123,6 +131,38 @@ class BatchScriptTest {
                 logged += countOf(redis, limiter.stateKey(policy, "{k" + k + "}"));
             }
             assertThat(logged).as("every admitted check logged exactly once").isEqualTo(8 * 300);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aCheckThatFailsInABatchFailsAloneAndTheOthersStand(Algorithm algorithm, RedisServer redis) {
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .connectTimeout(Duration.ofSeconds(10)).build())) {
+            RedisNamespace ns = redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE);
+            RatePolicy policy = RatePolicy.builder("fails").limit(5).window(Duration.ofSeconds(10)).algorithm(algorithm).build();
+            ns.sync().rpush("{f}:list", "not a rate-limit state".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String[] keys = {"{f}:a", "{f}:list", "{f}:a"};
+            Object[] args = new Object[3 + 5 * keys.length];
+            args[0] = 1_900_000_000_000_000L;
+            args[1] = keys.length;
+            args[2] = 2;
+            for (int j = 0; j < keys.length; j++) {
+                int b = 3 + 5 * j;
+                args[b] = 1L;
+                args[b + 1] = policy.algorithm().scriptCode();
+                args[b + 2] = policy.limit();
+                args[b + 3] = policy.windowMicros();
+                args[b + 4] = policy.burst();
+            }
+            List<Object> reply = ns.evalSync(CHECK, ScriptOutputType.MULTI, keys, args);
+            assertThat(reply).hasSize(18);
+            assertThat(reply.subList(0, 3)).containsExactly(1L, 1_900_000_000_000_000L, 1L);
+            assertThat(reply.get(3)).as("remaining after the first").isEqualTo(4L);
+            assertThat(reply.get(6)).isEqualTo(-1L);
+            assertThat(new String((byte[]) reply.get(7), java.nio.charset.StandardCharsets.UTF_8)).contains("WRONGTYPE");
+            assertThat(reply.subList(12, 16)).containsExactly(1L, 1_900_000_000_000_000L, 1L, 3L);
+            assertThat(ns.sync().lrange("{f}:list", 0, -1)).hasSize(1);
         }
     }
 
