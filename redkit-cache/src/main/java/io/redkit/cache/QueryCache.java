@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,6 +63,9 @@ public final class QueryCache implements AutoCloseable {
     private final Duration listenPoll;
     private final Duration reconnectDelay;
     private final Set<String> knownTables = ConcurrentHashMap.newKeySet();
+    /** Table names as callers spell them → their tags, so a query's tags are not re-validated per call. */
+    private final Map<String, String> tableTags = new ConcurrentHashMap<>();
+    private static final int MAX_TABLE_SPELLINGS = 10_000;
     private final LongAdder fromCache = new LongAdder();
     private final LongAdder fromDatabase = new LongAdder();
     private final LongAdder writes = new LongAdder();
@@ -273,13 +277,28 @@ public final class QueryCache implements AutoCloseable {
         if (tables == null || tables.isEmpty()) {
             throw new IllegalArgumentException("tables must name every table the statement reads or writes: " + tables);
         }
+        if (tables.size() == 1) {
+            return Set.of(tag(tables.iterator().next()));
+        }
         Set<String> tags = new LinkedHashSet<>();
         for (String t : tables) {
-            String name = SqlKeys.table(t);
-            knownTables.add(name);
-            tags.add("table:" + name);
+            tags.add(tag(t));
         }
         return Collections.unmodifiableSet(tags);
+    }
+
+    /** The tag of a table as callers spell it, validated and remembered the first time (bounded). */
+    private String tag(String table) {
+        String tag = table == null ? null : tableTags.get(table);
+        if (tag == null) {
+            String name = SqlKeys.table(table);
+            knownTables.add(name);
+            tag = "table:" + name;
+            if (tableTags.size() < MAX_TABLE_SPELLINGS) {
+                tableTags.putIfAbsent(table, tag);
+            }
+        }
+        return tag;
     }
 
     private <T> List<T> runQuery(String sql, List<?> params, RowMapper<T> mapper) throws SQLException {

@@ -11,11 +11,26 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Query-cache keys, table tags and the {@code List<T>} type of cached results. */
 public final class SqlKeys {
     private static final Pattern TABLE = Pattern.compile("([A-Za-z_][A-Za-z0-9_$]*\\.)?[A-Za-z_][A-Za-z0-9_$]*");
+    /**
+     * Statements seen so far, normalized: an application's statements are mostly constants, so each
+     * is normalized once. Bounded: past this many distinct statements (SQL built with inlined values),
+     * the rest are normalized on every call instead of filling memory.
+     */
+    static final int MAX_MEMOIZED = 10_000;
+    private static final ConcurrentHashMap<String, String> NORMALIZED = new ConcurrentHashMap<>();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    });
 
     private SqlKeys() {}
 
@@ -52,9 +67,26 @@ public final class SqlKeys {
         return out.toString();
     }
 
+    /** {@link #normalize}, memoized for up to {@link #MAX_MEMOIZED} distinct statements. */
+    static String normalized(String sql) {
+        String n = NORMALIZED.get(sql);
+        if (n == null) {
+            n = normalize(sql);
+            if (NORMALIZED.size() < MAX_MEMOIZED) {
+                NORMALIZED.putIfAbsent(sql, n);
+            }
+        }
+        return n;
+    }
+
+    /** Statements memoized so far; for tests. */
+    static int memoized() {
+        return NORMALIZED.size();
+    }
+
     /** A key for {@code sql} with {@code params} and the row type: SHA-256 of all three, hex. */
     public static String key(String sql, List<?> params, Class<?> rowType) {
-        StringBuilder sb = new StringBuilder(normalize(sql)).append('\u0000').append(rowType.getName());
+        StringBuilder sb = new StringBuilder(normalized(sql)).append('\u0000').append(rowType.getName());
         for (Object p : params) {
             sb.append('\u0000');
             if (p == null) {
@@ -67,12 +99,8 @@ public final class SqlKeys {
                 sb.append(p.getClass().getSimpleName()).append(':').append(p);
             }
         }
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return "q:" + HexFormat.of().formatHex(md.digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        // digest() resets the per-thread instance, so each call starts from a fresh state
+        return "q:" + HexFormat.of().formatHex(SHA256.get().digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
