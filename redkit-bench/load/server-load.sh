@@ -326,6 +326,15 @@ denied_api() { curl -fsS "$base_url/api/ratelimits" | jq -r '[.policies[] | sele
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 started_at="$(date -u '+%Y-%m-%d %H:%M UTC')"
 
+measure_rounds() { # measure_rounds <scenario>: warm-up, then the rounds, recorded as run with the cache on
+  local s="$1" r
+  if [ "$warmup" -gt 0 ]; then run_wrk "$s" "$warmup" "warmup-$s"; fi
+  for ((r = 1; r <= rounds; r++)); do
+    run_wrk "$s" "$duration" "$s-round-$r"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "on" "$r" "$r_rps" "$r_p50" "$r_p99" "$r_non2xx" "$r_sock" "-" "$r_cpu" >>"$results"
+  done
+}
+
 measure_run() { # measure_run true|false
   local cache="$1" onoff scenarios s r hr before after
   [ "$cache" = true ] && onoff=on || onoff=off
@@ -365,21 +374,11 @@ measure_run() { # measure_run true|false
   done
   # the floor (no database, cache or rate limit) runs in the cache-on run after the reads: no read
   # of either run can be faster than it, so it bounds the cached/uncached ratio this machine allows
-  if [ "$cache" = true ]; then
-    if [ "$warmup" -gt 0 ]; then run_wrk floor "$warmup" "warmup-floor"; fi
-    for ((r = 1; r <= rounds; r++)); do
-      run_wrk floor "$duration" "floor-round-$r"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' floor "on" "$r" "$r_rps" "$r_p50" "$r_p99" "$r_non2xx" "$r_sock" "-" "$r_cpu" >>"$results"
-    done
-  fi
+  if [ "$cache" = true ]; then measure_rounds floor; fi
   # the enqueue scenario runs once, in the cache-on run, after all reads: the worker drains the
   # jobs it adds, and that work must not overlap the read scenarios of one run but not the other
   if [ "$cache" = true ]; then
-    if [ "$warmup" -gt 0 ]; then run_wrk enqueue "$warmup" "warmup-enqueue"; fi
-    for ((r = 1; r <= rounds; r++)); do
-      run_wrk enqueue "$duration" "enqueue-round-$r"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' enqueue "on" "$r" "$r_rps" "$r_p50" "$r_p99" "$r_non2xx" "$r_sock" "-" "$r_cpu" >>"$results"
-    done
+    measure_rounds enqueue
     emails_after="$(curl -fsS "$base_url/api/queues" | jq -c '.queues[] | select(.name == "emails") | .counts')"
     say "emails queue right after the enqueue rounds: $emails_after"
   fi

@@ -1,5 +1,6 @@
 package io.redkit.bench.cache;
 
+import io.redkit.bench.Stats;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -126,7 +127,7 @@ public final class CacheHitOverhead {
                     ? "| contender | ops/s (median of rounds) | p50 µs | p99 µs |\n|---|---:|---:|---:|"
                     : "| contender | ops/s (median of rounds) |\n|---|---:|");
             for (int c = 0; c < ops.size(); c++) {
-                String row = String.format(Locale.ROOT, "| %s | %,.0f |", NAMES[c], median(rate[c]));
+                String row = String.format(Locale.ROOT, "| %s | %,.0f |", NAMES[c], Stats.median(rate[c]));
                 if (threads == 1) {
                     long[] l = latencies.get(c).stream().mapToLong(Long::longValue).sorted().toArray();
                     row += String.format(Locale.ROOT, " %.1f | %.1f |", l[l.length / 2] / 1000.0, l[(int) (l.length * 0.99)] / 1000.0);
@@ -142,9 +143,9 @@ public final class CacheHitOverhead {
             Arrays.sort(vsGet);
             Arrays.sort(vsGetJson);
             System.out.printf(Locale.ROOT, "%nredkit / lettuce-get, per round: median %.3f (quartiles %.3f to %.3f)%n",
-                    median(vsGet), vsGet[rounds / 4], vsGet[(3 * rounds) / 4]);
+                    Stats.median(vsGet), vsGet[rounds / 4], vsGet[(3 * rounds) / 4]);
             System.out.printf(Locale.ROOT, "redkit / lettuce-get+json, per round: median %.3f (quartiles %.3f to %.3f)%n",
-                    median(vsGetJson), vsGetJson[rounds / 4], vsGetJson[(3 * rounds) / 4]);
+                    Stats.median(vsGetJson), vsGetJson[rounds / 4], vsGetJson[(3 * rounds) / 4]);
             raw.close();
             client.shutdown();
             manager.close();
@@ -191,12 +192,6 @@ public final class CacheHitOverhead {
         done.await();
         double elapsed = (System.nanoTime() - t0) / 1e6;
         return new Slice(Arrays.stream(counts).sum(), elapsed, nanos);
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static int parse(String option, String value) {

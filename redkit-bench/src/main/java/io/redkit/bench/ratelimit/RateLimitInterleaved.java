@@ -1,5 +1,6 @@
 package io.redkit.bench.ratelimit;
 
+import io.redkit.bench.Stats;
 import io.redkit.testkit.RedisServer;
 
 import java.util.ArrayList;
@@ -126,19 +127,13 @@ public final class RateLimitInterleaved {
                     ratio[r] = measured.get(r)[c] / measured.get(r)[0];
                 }
                 Arrays.sort(ratio);
-                System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2fx | %.2f–%.2f |%n", impls[c], median(own), median(ratio),
+                System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2fx | %.2f–%.2f |%n", impls[c], Stats.median(own), Stats.median(ratio),
                         ratio[0], ratio[ratio.length - 1]);
             }
             for (Contender contender : contenders) {
                 contender.close();
             }
         }
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static int positive(String option, String value) {

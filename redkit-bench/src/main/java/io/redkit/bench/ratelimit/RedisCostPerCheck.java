@@ -1,5 +1,6 @@
 package io.redkit.bench.ratelimit;
 
+import io.redkit.bench.Stats;
 import io.redkit.testkit.RedisServer;
 
 import java.lang.management.ManagementFactory;
@@ -102,9 +103,9 @@ public final class RedisCostPerCheck {
                     results.add(round(redis, contender, names, checks, threads));
                 }
             }
-            double command = median(results.stream().mapToDouble(Round::commandUs).toArray());
-            double cpu = median(results.stream().mapToDouble(Round::cpuUs).toArray());
-            double client = median(results.stream().mapToDouble(Round::clientCpuUs).toArray());
+            double command = Stats.median(results.stream().mapToDouble(Round::commandUs).toArray());
+            double cpu = Stats.median(results.stream().mapToDouble(Round::cpuUs).toArray());
+            double client = Stats.median(results.stream().mapToDouble(Round::clientCpuUs).toArray());
             StringBuilder calls = new StringBuilder();
             results.get(results.size() / 2).callsPerCheck().forEach((cmd, n) ->
                     calls.append(calls.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", cmd, n)));
@@ -216,11 +217,5 @@ public final class RedisCostPerCheck {
             stats.put(name, new long[]{calls, usec});
         }
         return stats;
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

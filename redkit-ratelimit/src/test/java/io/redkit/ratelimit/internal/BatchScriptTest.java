@@ -32,11 +32,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BatchScriptTest {
     private static final RedisScript CHECK = RedisScript.load(RedisRateLimiter.class, "check.lua");
 
+    private static Redkit redkit(RedisServer redis) {
+        return Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .commandTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void aBatchRepliesAndWritesExactlyAsItsChecksOneCallEach(Algorithm algorithm, RedisServer redis) {
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
-                .connectTimeout(Duration.ofSeconds(10)).build())) {
+        try (Redkit redkit = redkit(redis)) {
             RedisNamespace ns = redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE);
             RedisClusterCommands<String, byte[]> sync = ns.sync();
             long windowUs = Duration.ofSeconds(10).toNanos() / 1000;
@@ -99,8 +103,7 @@ class BatchScriptTest {
     @org.junit.jupiter.api.Test
     void checksFromManyThreadsOnManyKeysLeaveNoLaneBehind(RedisServer redis) throws Exception {
         RatePolicy policy = RatePolicy.of("lanes", 1_000, Duration.ofMinutes(1));
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
-                .commandTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(10)).build())) {
+        try (Redkit redkit = redkit(redis)) {
             RedisRateLimiter limiter = new RedisRateLimiter(redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE),
                     RateLimiterOptions.defaults());
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
@@ -137,8 +140,7 @@ class BatchScriptTest {
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void aCheckThatFailsInABatchFailsAloneAndTheOthersStand(Algorithm algorithm, RedisServer redis) {
-        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
-                .connectTimeout(Duration.ofSeconds(10)).build())) {
+        try (Redkit redkit = redkit(redis)) {
             RedisNamespace ns = redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE);
             RatePolicy policy = RatePolicy.builder("fails").limit(5).window(Duration.ofSeconds(10)).algorithm(algorithm).build();
             ns.sync().rpush("{f}:list", "not a rate-limit state".getBytes(java.nio.charset.StandardCharsets.UTF_8));
