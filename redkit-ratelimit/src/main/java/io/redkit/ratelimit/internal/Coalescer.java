@@ -48,6 +48,13 @@ final class Coalescer {
     private final LongSupplier now;
     private final boolean cluster;
     private final ConcurrentHashMap<Integer, Lane> lanes = new ConcurrentHashMap<>();
+    /** The policy whose script arguments were encoded last, and those arguments (a busy limiter mostly checks one). */
+    private volatile EncodedPolicy lastPolicy;
+
+    private static final byte[] ONE = {'1'};
+    private static final byte[] BATCH_MODE = {'2'};
+
+    private record EncodedPolicy(RatePolicy policy, byte[][] args) {}
 
     Coalescer(RedisNamespace namespace, RedisScript script, LongSupplier now) {
         this.namespace = namespace;
@@ -65,8 +72,12 @@ final class Coalescer {
      */
     List<Long> check(String stateKey, long cost, RatePolicy policy) {
         Integer id = cluster ? KeySpace.slot(stateKey) : Math.floorMod(stateKey.hashCode(), STRIPES);
-        Lane fresh = new Lane(id);
-        Lane lane = lanes.putIfAbsent(id, fresh);
+        Lane lane = lanes.get(id);
+        Lane fresh = null;
+        if (lane == null) {
+            fresh = new Lane(id);
+            lane = lanes.putIfAbsent(id, fresh);
+        }
         if (lane == null) {
             // nothing in flight on this lane: this check goes at once, as a call of its own, on this
             // thread; checks arriving on the lane meanwhile queue and leave when it returns
@@ -85,6 +96,18 @@ final class Coalescer {
             mine.cancel(false);
             throw e;
         }
+    }
+
+    /** A policy's algorithm, limit, window and burst as script arguments, encoded once per policy in a row. */
+    private byte[][] encoded(RatePolicy policy) {
+        EncodedPolicy last = lastPolicy;
+        if (last != null && last.policy() == policy) {
+            return last.args();
+        }
+        byte[][] args = RedisNamespace.encodeArgs(policy.algorithm().scriptCode(), policy.limit(), policy.windowMicros(),
+                policy.burst());
+        lastPolicy = new EncodedPolicy(policy, args);
+        return args;
     }
 
     /** Lanes with checks queued or in flight; for tests. */
@@ -154,16 +177,17 @@ final class Coalescer {
             Object[] args = new Object[3 + 5 * m];
             args[0] = now.getAsLong();
             args[1] = m;
-            args[2] = 2;
+            args[2] = BATCH_MODE;
             for (int j = 0; j < m; j++) {
                 Pending p = batch.get(j);
                 keys[j] = p.stateKey;
                 int b = 3 + 5 * j;
-                args[b] = p.cost;
-                args[b + 1] = p.policy.algorithm().scriptCode();
-                args[b + 2] = p.policy.limit();
-                args[b + 3] = p.policy.windowMicros();
-                args[b + 4] = p.policy.burst();
+                args[b] = p.cost == 1 ? ONE : p.cost;
+                byte[][] policy = encoded(p.policy);
+                args[b + 1] = policy[0];
+                args[b + 2] = policy[1];
+                args[b + 3] = policy[2];
+                args[b + 4] = policy[3];
             }
             CompletableFuture<List<Long>> call;
             try {

@@ -169,7 +169,7 @@ public final class RedisRateLimiter implements RateLimiter {
             throw new IllegalArgumentException("cost must be positive: " + cost);
         }
         String[] stateKeys = new String[limits.length];
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = limits.length > 1 ? new HashSet<>() : null;
         int slot = -1;
         for (int i = 0; i < limits.length; i++) {
             LimitedKey lk = Checks.notNull(limits[i], "limits[" + i + "]");
@@ -180,7 +180,7 @@ public final class RedisRateLimiter implements RateLimiter {
                         + max + "): such a request would always be denied");
             }
             stateKeys[i] = keys.stateKey(p, lk.key());
-            if (!seen.add(stateKeys[i])) {
+            if (seen != null && !seen.add(stateKeys[i])) {
                 throw new IllegalArgumentException("limit " + lk + " appears twice in one check");
             }
             int s = KeySpace.slot(stateKeys[i]);
