@@ -111,6 +111,49 @@ local function flush_strings()
   end
 end
 
+-- a sliding-window counter's state at now: the current bucket's start, the stored bucket's start
+-- (nil: none), the units in the current and the previous bucket, and the weighted estimate
+local function counter_state(key, now, window)
+  local cur = now - (now % window)
+  local v = get_string(key)
+  local start, c, p
+  if v then
+    local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
+    start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
+  end
+  if start == nil then
+    c = 0; p = 0
+  elseif start == cur then
+    -- same bucket
+  elseif start == cur - window then
+    p = c; c = 0
+  elseif start > cur then
+    -- the clock went back: stay in the stored bucket, counting it in full
+    cur = start
+  else
+    c = 0; p = 0
+  end
+  local elapsed = now - cur
+  if elapsed < 0 then elapsed = 0 end
+  return cur, start, c, p, c + p * ((window - elapsed) / window)
+end
+
+-- how long until a counter denial of `cost` units would be admitted
+local function counter_retry(cur, c, p, limit, cost, window, now)
+  local room = limit - c - cost
+  local at
+  if room >= 0 and p > 0 then
+    -- within this bucket, once the previous bucket's weight has decayed enough
+    at = cur + window * (1 - room / p)
+  else
+    -- in the next bucket, where this bucket becomes the previous one
+    local e2 = 0
+    if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
+    at = cur + window + e2
+  end
+  return math.ceil(at - now) + 1
+end
+
 local function check(now, cost, inspect, keys, args, first, out)
   local n = #keys
 
@@ -168,45 +211,13 @@ local function check(now, cost, inspect, keys, args, first, out)
       end
 
     elseif alg == 2 then
-      local cur = now - (now % window)
-      local v = get_string(key)
-      local start, c, p
-      if v then
-        local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
-        start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
-      end
-      if start == nil then
-        c = 0; p = 0
-      elseif start == cur then
-        -- same bucket
-      elseif start == cur - window then
-        p = c; c = 0
-      elseif start > cur then
-        -- the clock went back: stay in the stored bucket, counting it in full
-        cur = start
-      else
-        c = 0; p = 0
-      end
-      local elapsed = now - cur
-      if elapsed < 0 then elapsed = 0 end
-      local est = c + p * ((window - elapsed) / window)
+      local cur, start, c, p, est = counter_state(key, now, window)
       s.cur = cur; s.c = c; s.p = p; s.est = est
       -- the stored bucket is the one written: only its count changes, its expiry stands
       s.same = start == cur
       s.ok = est + cost <= limit
       if not s.ok then
-        local room = limit - c - cost
-        local at
-        if room >= 0 and p > 0 then
-          -- within this bucket, once the previous bucket's weight has decayed enough
-          at = cur + window * (1 - room / p)
-        else
-          -- in the next bucket, where this bucket becomes the previous one
-          local e2 = 0
-          if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
-          at = cur + window + e2
-        end
-        s.retry = math.ceil(at - now) + 1
+        s.retry = counter_retry(cur, c, p, limit, cost, window, now)
       end
 
     else
@@ -302,6 +313,19 @@ local function check(now, cost, inspect, keys, args, first, out)
   end
 end
 
+-- a single-limit check's reply at out[k+1 .. k+6], as check() writes it
+local function reply_one(out, k, now, ok, remaining, reset, retry)
+  if remaining < 0 then remaining = 0 end
+  if reset < 0 then reset = 0 end
+  local a = ok and 1 or 0
+  out[k + 1] = a
+  out[k + 2] = now
+  out[k + 3] = a
+  out[k + 4] = remaining
+  out[k + 5] = math.ceil(reset)
+  out[k + 6] = retry
+end
+
 -- check() for one GCRA limit and no inspection, writing its reply at out[k+1 .. k+6]: the same
 -- arithmetic and writes, without the tables the general path builds (about 40 % less Redis time per
 -- check in a batch). BatchScriptTest holds both paths to the same replies and state.
@@ -320,42 +344,12 @@ local function gcra_one(now, cost, key, limit, window, burst, out, k)
     retry = math.ceil(newtat - tolerance - now)
     if retry < 1 then retry = 1 end
   end
-  local remaining = math.floor((tolerance - (tat - now)) / t + 0.000001)
-  local reset = math.ceil(tat - now)
-  if remaining < 0 then remaining = 0 end
-  if reset < 0 then reset = 0 end
-  local a = ok and 1 or 0
-  out[k + 1] = a
-  out[k + 2] = now
-  out[k + 3] = a
-  out[k + 4] = remaining
-  out[k + 5] = reset
-  out[k + 6] = retry
+  reply_one(out, k, now, ok, math.floor((tolerance - (tat - now)) / t + 0.000001), math.ceil(tat - now), retry)
 end
 
 -- the same for one sliding-window-counter limit
 local function counter_one(now, cost, key, limit, window, out, k)
-  local cur = now - (now % window)
-  local v = get_string(key)
-  local start, c, p
-  if v then
-    local a, b, d = string.match(v, '^(%d+):(%d+):(%d+)$')
-    start = tonumber(a); c = tonumber(b) or 0; p = tonumber(d) or 0
-  end
-  if start == nil then
-    c = 0; p = 0
-  elseif start == cur then
-    -- same bucket
-  elseif start == cur - window then
-    p = c; c = 0
-  elseif start > cur then
-    cur = start
-  else
-    c = 0; p = 0
-  end
-  local elapsed = now - cur
-  if elapsed < 0 then elapsed = 0 end
-  local est = c + p * ((window - elapsed) / window)
+  local cur, start, c, p, est = counter_state(key, now, window)
   local ok = est + cost <= limit
   local retry = 0
   local taken = 0
@@ -368,31 +362,12 @@ local function counter_one(now, cost, key, limit, window, out, k)
       set_string(key, state, ms_ceil(cur + 2 * window - now))
     end
   else
-    local room = limit - c - cost
-    local at
-    if room >= 0 and p > 0 then
-      at = cur + window * (1 - room / p)
-    else
-      local e2 = 0
-      if c > limit - cost then e2 = window * (1 - (limit - cost) / c) end
-      at = cur + window + e2
-    end
-    retry = math.ceil(at - now) + 1
+    retry = counter_retry(cur, c, p, limit, cost, window, now)
   end
-  local c2 = c + taken
-  local remaining = math.floor(limit - est - taken)
   local reset = 0
-  if c2 > 0 then reset = cur + 2 * window - now
+  if c + taken > 0 then reset = cur + 2 * window - now
   elseif p > 0 then reset = cur + window - now end
-  if remaining < 0 then remaining = 0 end
-  if reset < 0 then reset = 0 end
-  local a = ok and 1 or 0
-  out[k + 1] = a
-  out[k + 2] = now
-  out[k + 3] = a
-  out[k + 4] = remaining
-  out[k + 5] = math.ceil(reset)
-  out[k + 6] = retry
+  reply_one(out, k, now, ok, math.floor(limit - est - taken), reset, retry)
 end
 
 local now = tonumber(ARGV[1])
