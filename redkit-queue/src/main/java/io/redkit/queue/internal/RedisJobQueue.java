@@ -54,6 +54,8 @@ public final class RedisJobQueue implements JobQueue {
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_ERROR = 1024;
     private static final int MAX_STACK = 4096;
+    /** The type {@link #get} reports for a job whose record this version cannot read; its payload is the raw record. */
+    static final String UNREADABLE_TYPE = "(unreadable record)";
 
     private final Redkit redkit;
     private final RedisNamespace ns;
@@ -270,8 +272,14 @@ public final class RedisJobQueue implements JobQueue {
         return new DefaultWorker(qs, handler, workerOptions);
     }
 
-    /** A job handed out by {@code fetch.lua}. */
-    record Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs) {
+    /**
+     * A job handed out by {@code fetch.lua}; {@code record} is null when this version cannot decode it
+     * ({@code unreadable} says why): the worker then makes it dead instead of running it.
+     */
+    record Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs, String unreadable) {
+        Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs) {
+            this(id, record, attempt, token, deadlineMs, null);
+        }
     }
 
     /** The reply of {@code fetch.lua}. */
@@ -325,8 +333,15 @@ public final class RedisJobQueue implements JobQueue {
         for (int i = 2; i < reply.size(); i++) {
             List<Object> j = Replies.list(reply.get(i));
             String dl = Replies.str(j.get(4));
-            jobs.add(new Fetched(Replies.str(j.get(0)), JobRecord.decode(Replies.bytes(j.get(1))), (int) Replies.lng(j.get(2)),
-                    Replies.lng(j.get(3)), dl == null || dl.isEmpty() ? 0 : Long.parseLong(dl)));
+            JobRecord rec = null;
+            String unreadable = null;
+            try {
+                rec = JobRecord.decode(Replies.bytes(j.get(1)));
+            } catch (RuntimeException e) {
+                unreadable = "unreadable job record: " + e.getMessage();
+            }
+            jobs.add(new Fetched(Replies.str(j.get(0)), rec, (int) Replies.lng(j.get(2)),
+                    Replies.lng(j.get(3)), dl == null || dl.isEmpty() ? 0 : Long.parseLong(dl), unreadable));
         }
         return new FetchReply(statuses, wake, jobs);
     }
@@ -412,7 +427,14 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     private JobInfo toInfo(String id, List<Object> r) {
-        JobRecord rec = JobRecord.decode(Replies.bytes(r.get(0)));
+        byte[] raw = Replies.bytes(r.get(0));
+        JobRecord rec;
+        try {
+            rec = JobRecord.decode(raw);
+        } catch (RuntimeException e) {
+            // a record this version cannot read (a newer format, a foreign write): shown as it is stored
+            rec = new JobRecord(0, 0, 0, 0, Backoff.none(), 'b', UNREADABLE_TYPE, Map.of(), raw);
+        }
         Map<String, byte[]> h = new HashMap<>();
         List<Object> flat = Replies.list(r.get(1));
         for (int i = 0; i + 1 < flat.size(); i += 2) {
@@ -561,7 +583,7 @@ public final class RedisJobQueue implements JobQueue {
             hist.add(h.getOrDefault("h" + b, 0L));
         }
         return new QueueStats(h.getOrDefault("added", 0L), h.getOrDefault("completed", 0L), h.getOrDefault("failed", 0L),
-                h.getOrDefault("retried", 0L), h.getOrDefault("stalled", 0L), h.getOrDefault("dead", 0L),
+                h.getOrDefault("retried", 0L), h.getOrDefault("stalled", 0L), h.getOrDefault("dead", 0L), h.getOrDefault("unreadable", 0L),
                 List.copyOf(perMinute), List.copyOf(hist));
     }
 

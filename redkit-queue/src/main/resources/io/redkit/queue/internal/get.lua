@@ -8,6 +8,7 @@
 --        (delayed, retrying), the lease deadline (active) or the finish time (completed, dead).
 local base, id = ARGV[1], ARGV[2]
 --#include clock.lua
+--#include record.lua
 local rec = redis.call('GET', base .. 'j:' .. id)
 if not rec then return nil end
 local now = now_ms('')
@@ -19,7 +20,7 @@ for _, p in ipairs({{KEYS[5], 'active'}, {KEYS[3], 'delayed'}, {KEYS[4], 'retryi
 end
 local ahead = -1
 if state == 'waiting' then
-  local prio = tonumber(string.match(rec, '^1|(-?%d+)|'))
+  local prio = header(rec) or 0
   if prio == 0 then
     local pos = redis.call('LPOS', KEYS[1], id)
     ahead = redis.call('ZCOUNT', KEYS[2], '-inf', '(4398046511104000') + (pos or 0)
