@@ -402,7 +402,7 @@ public final class RedisJobQueue implements JobQueue {
         if (!validId(id)) {
             return Optional.empty();
         }
-        List<Object> r = getRaw(id);
+        List<Object> r = getRaw(id, false);
         return r == null ? Optional.empty() : Optional.of(toInfo(id, r));
     }
 
@@ -415,10 +415,10 @@ public final class RedisJobQueue implements JobQueue {
         return true;
     }
 
-    private List<Object> getRaw(String id) {
+    private List<Object> getRaw(String id, boolean ahead) {
         RateLimit rl = options.rateLimit();
         return found(ns.evalSync(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
-                rl == null ? 0 : rl.period().toMillis()));
+                rl == null ? 0 : rl.period().toMillis(), ahead ? "1" : "0"));
     }
 
     /** A nil script reply arrives as null or as a list holding null. */
@@ -493,7 +493,7 @@ public final class RedisJobQueue implements JobQueue {
         List<String> idList = Replies.strings(ids);
         for (String id : idList) {
             fs.add(ns.eval(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
-                    rl == null ? 0 : rl.period().toMillis()));
+                    rl == null ? 0 : rl.period().toMillis(), "0"));
         }
         List<JobInfo> out = new ArrayList<>();
         for (int i = 0; i < fs.size(); i++) {
@@ -513,13 +513,14 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public Optional<String> explain(String id) {
         if (!validId(id)) return Optional.empty();
-        List<Object> r = getRaw(id);
+        List<Object> r = getRaw(id, true);
         if (r == null) return Optional.empty();
         JobInfo j = toInfo(id, r);
         long now = Replies.lng(r.get(4));
         boolean paused = Replies.lng(r.get(5)) == 1;
         long ahead = Replies.lng(r.get(6));
         long rlWait = Replies.lng(r.get(7));
+        boolean atLeast = r.size() > 8 && Replies.lng(r.get(8)) == 1;
         StringBuilder sb = new StringBuilder("job " + id + " (" + j.type() + ") is " + j.state().id());
         switch (j.state()) {
             case DELAYED:
@@ -549,7 +550,7 @@ public final class RedisJobQueue implements JobQueue {
                 } else if (rlWait > 0) {
                     sb.append(": the queue is rate-limited for ").append(Duration.ofMillis(rlWait));
                 } else if (ahead > 0) {
-                    sb.append(": behind ").append(ahead).append(" job(s) that run first (priority ").append(j.priority())
+                    sb.append(": behind ").append(atLeast ? "more than " : "").append(ahead).append(" job(s) that run first (priority ").append(j.priority())
                             .append(", higher runs first, FIFO within a priority)");
                 } else {
                     sb.append(": next to run; it starts as soon as a worker has free capacity");
