@@ -60,7 +60,7 @@ public final class CacheEngine {
     private final CacheOptions options;
     private final RedkitCodec codec;
     private final StatsCounter stats = new StatsCounter();
-    private final Map<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Flight> inFlight = new ConcurrentHashMap<>();
     private final Cache<String, NearEntry> near;
     private final Tracker.NearListener nearListener;
     private final String generationKey;
@@ -194,7 +194,7 @@ public final class CacheEngine {
         }
         stats.misses.increment();
         while (true) {
-            Object r = flight(key, () -> loadAndStore(key, tagArray, loader, type, false));
+            Object r = flight(key, tagArray, f -> loadAndStore(f, key, tagArray, loader, type, false));
             Source source = Source.LOADED;
             if (r instanceof Bypassed) {
                 r = ((Bypassed) r).value;
@@ -523,26 +523,147 @@ public final class CacheEngine {
 
     // ---------------------------------------------------------------- loads
 
-    private interface Flight {
-        Object run();
+    private interface FlightBody {
+        Object run(Flight flight);
     }
 
-    /** Runs {@code flight} unless a call for the same key is in flight in this process; then shares its result. */
-    private Object flight(String key, Flight flight) {
-        CompletableFuture<Object> mine = new CompletableFuture<>();
-        CompletableFuture<Object> existing = inFlight.putIfAbsent(key, mine);
-        if (existing != null) {
-            return join(key, existing);
+    /**
+     * One load of one key in this process, which concurrent callers of the same key may share. It
+     * records what it is based on, so that a caller arriving later joins it only if no invalidation
+     * happened since it began (see {@link #joinable}): the tracker stamps of its version keys (which
+     * move on every invalidation this process makes or hears of, and on every flush), taken when it
+     * is created, and the versions it read before its loader ran. A flight found stale is detached:
+     * its own waiters still get its result, the late caller starts a new flight, and the stale one
+     * stores nothing.
+     */
+    private final class Flight {
+        final CompletableFuture<Object> result = new CompletableFuture<>();
+        /** Sorted tags (as {@link #checkTags} returns them). */
+        final String[] tags;
+        final String[] versionKeys;
+        final long[] stamps;
+        /**
+         * {@code null} until the loader is about to run; then the versions read before it, or
+         * {@link #BLIND} when it runs without them (Redis unreachable, invalidations waiting).
+         */
+        volatile Object basis;
+        /** Set when a later caller found it stale and replaced it: its result is not cached. */
+        volatile boolean detached;
+
+        Flight(String[] tags) {
+            this.tags = tags;
+            this.versionKeys = new String[tags.length + 1];
+            this.stamps = new long[versionKeys.length];
+            versionKeys[0] = generationKey;
+            for (int i = 0; i < tags.length; i++) {
+                versionKeys[i + 1] = ctx.keys.tag(tags[i]);
+            }
+            for (int i = 0; i < versionKeys.length; i++) {
+                stamps[i] = ctx.tracker.stamp(versionKeys[i]);
+            }
         }
+
+        /** Whether this flight's result depends on every tag in {@code callerTags} (sorted). */
+        boolean covers(String[] callerTags) {
+            if (callerTags.length == 0 || java.util.Arrays.equals(callerTags, tags)) {
+                return true;
+            }
+            for (String t : callerTags) {
+                if (java.util.Arrays.binarySearch(tags, t) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether no invalidation of its version keys (and no flush) was made or heard of in this process since it began. */
+        boolean unchangedLocally() {
+            for (int i = 0; i < versionKeys.length; i++) {
+                if (ctx.tracker.stamp(versionKeys[i]) != stamps[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** {@link Flight#basis} of a load that runs without having read the versions. */
+    private static final Object BLIND = new Object();
+
+    /**
+     * Runs {@code body} as this key's flight unless a flight of the key that a caller arriving now
+     * may share is running here; then waits for that one's result. A running flight that began
+     * before an invalidation of one of its tags (or of this cache's generation) is not shared: it is
+     * replaced by a new one, and detached (its result reaches the callers that were already waiting
+     * for it, and is not cached).
+     */
+    private Object flight(String key, String[] tags, FlightBody body) {
+        while (true) {
+            Flight existing = inFlight.get(key);
+            if (existing != null) {
+                if (joinable(existing, tags)) {
+                    return join(key, existing.result);
+                }
+                Flight mine = new Flight(tags);
+                if (!inFlight.replace(key, existing, mine)) {
+                    continue; // it ended, or another late caller replaced it first
+                }
+                existing.detached = true;
+                return run(key, mine, body);
+            }
+            Flight mine = new Flight(tags);
+            if (inFlight.putIfAbsent(key, mine) == null) {
+                return run(key, mine, body);
+            }
+        }
+    }
+
+    private Object run(String key, Flight mine, FlightBody body) {
         try {
-            Object v = flight.run();
-            mine.complete(v);
+            Object v = body.run(mine);
+            mine.result.complete(v);
             return v;
         } catch (RuntimeException | Error e) {
-            mine.completeExceptionally(e);
+            mine.result.completeExceptionally(e);
             throw e;
         } finally {
             inFlight.remove(key, mine);
+        }
+    }
+
+    /**
+     * Whether a caller arriving now (with {@code tags}) may take {@code f}'s result: only if no
+     * invalidation that completed before now happened since {@code f}'s loader began. A flight whose
+     * loader has not started yet may always be shared (it reads the database after this caller
+     * arrived). Otherwise: if no stamp of its version keys moved and tracking is active (or Redis is
+     * unreachable, so nobody can do better), nothing was invalidated as far as this process can know;
+     * else the versions {@code f} read are compared with the current ones, as a hit would be (a stamp
+     * also moves on flushes and on invalidations of other keys of its stripe, which the comparison
+     * tells apart). While invalidations of this process wait to reach Redis, Redis cannot tell.
+     */
+    private boolean joinable(Flight f, String[] tags) {
+        if (!f.covers(tags)) {
+            return false;
+        }
+        Object basis = f.basis;
+        if (basis == null) {
+            return true;
+        }
+        if (f.unchangedLocally() && (ctx.tracker.isActive() || !ctx.guard.available())) {
+            return true;
+        }
+        if (basis == BLIND || !ctx.guard.available() || ctx.pendingBumps() > 0) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Long> recorded = (Map<String, Long>) basis;
+        try {
+            Map<String, Long> current = versions(recorded.keySet());
+            ctx.guard.succeeded();
+            return recorded.equals(current);
+        } catch (RedkitException e) {
+            failed("versions", e);
+            return false;
         }
     }
 
@@ -565,16 +686,16 @@ public final class CacheEngine {
     }
 
     private void refreshInBackground(String key, String[] tags, CacheLoader<?> loader, Type type) {
-        CompletableFuture<Object> mine = new CompletableFuture<>();
+        Flight mine = new Flight(tags);
         if (inFlight.putIfAbsent(key, mine) != null) {
             return; // a load or refresh of this key is already running here
         }
         try {
             ctx.refreshExecutor.execute(() -> {
                 try {
-                    mine.complete(loadAndStore(key, tags, loader, type, true));
+                    mine.result.complete(loadAndStore(mine, key, tags, loader, type, true));
                 } catch (Throwable t) {
-                    mine.complete(SKIPPED); // stale-if-error: the stale value stays until its TTL
+                    mine.result.complete(SKIPPED); // stale-if-error: the stale value stays until its TTL
                     LOG.warn("cache '{}': background refresh of key '{}' failed; the stale value is served until it expires: {}",
                             name, key, t.toString());
                 } finally {
@@ -583,7 +704,7 @@ public final class CacheEngine {
             });
         } catch (RejectedExecutionException e) {
             inFlight.remove(key, mine);
-            mine.complete(SKIPPED);
+            mine.result.complete(SKIPPED);
         }
     }
 
@@ -591,16 +712,22 @@ public final class CacheEngine {
      * Loads {@code key} and caches the result. Reads the version stamps first, so an invalidation
      * made while the loader runs is never hidden. Unless {@code refresh}, waits (at most the lock
      * wait) for another process that holds the key's load lock, and takes its value. A value loaded
-     * without Redis (unreachable) comes back wrapped in {@link Bypassed}.
+     * without Redis (unreachable) comes back wrapped in {@link Bypassed}. Records in {@code flight}
+     * what the load is based on; stores nothing once the flight is detached.
      */
-    private Object loadAndStore(String key, String[] tags, CacheLoader<?> loader, Type type, boolean refresh) {
+    private Object loadAndStore(Flight flight, String key, String[] tags, CacheLoader<?> loader, Type type, boolean refresh) {
         if (!ctx.guard.available()) {
             skipped();
+            flight.basis = BLIND;
             return new Bypassed(fallbackLoad(key, loader));
         }
         if (!ctx.mayServe()) {
             // invalidations wait to reach Redis (or cannot be sent yet): load without caching
-            return refresh ? SKIPPED : new Bypassed(fallbackLoad(key, loader));
+            if (refresh) {
+                return SKIPPED;
+            }
+            flight.basis = BLIND;
+            return new Bypassed(fallbackLoad(key, loader));
         }
         Map<String, Long> versions;
         String token = UUID.randomUUID().toString();
@@ -608,6 +735,7 @@ public final class CacheEngine {
         boolean locked = false;
         try {
             versions = versions(versionKeys(tags));
+            flight.basis = versions;
             long deadline = ctx.ticker.read() + options.lockWait().toNanos();
             long backoff = TimeUnit.MILLISECONDS.toNanos(2);
             while (true) {
@@ -634,12 +762,16 @@ public final class CacheEngine {
             ctx.guard.succeeded();
         } catch (RedkitException e) {
             failed("load", e);
+            flight.basis = BLIND;
             return new Bypassed(fallbackLoad(key, loader));
         }
         try {
             long t0 = ctx.ticker.read();
             Object value = callLoader(key, loader);
             int loadMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, TimeUnit.NANOSECONDS.toMillis(ctx.ticker.read() - t0)));
+            if (flight.detached) {
+                return value; // a later caller found an invalidation made since this load began: not cached
+            }
             try {
                 store(key, value == ABSENT ? null : value, tags, versions, loadMillis);
             } catch (PayloadTooLargeException e) {
