@@ -52,6 +52,10 @@ public final class RedisCacheManager implements AutoCloseable {
     public static final Duration DEFAULT_FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
     /** Client tracking of versions and near caches: on. */
     public static final boolean DEFAULT_TRACKING = true;
+    /** Time between two PINGs on each tracking connection: 1 second. */
+    public static final Duration DEFAULT_TRACKING_PING_INTERVAL = Duration.ofSeconds(1);
+    /** Longest wait for a tracking connection's PONG before it is replaced and local copies flushed: 2 seconds. */
+    public static final Duration DEFAULT_TRACKING_PING_TIMEOUT = Duration.ofSeconds(2);
     /** Threads of the default background-refresh executor: 2. */
     public static final int DEFAULT_REFRESH_THREADS = 2;
     /** Refreshes the default executor queues before it drops new ones: 1,000. */
@@ -76,7 +80,7 @@ public final class RedisCacheManager implements AutoCloseable {
         Ticker ticker = b.ticker != null ? b.ticker : Ticker.system();
         Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "redkit-cache-tracking-"));
-        this.tracker = new Tracker(ns, keys, b.tracking, ticker, scheduler);
+        this.tracker = new Tracker(ns, keys, b.tracking, ticker, scheduler, b.trackingPingInterval, b.trackingPingTimeout);
         Executor executor = b.refreshExecutor;
         if (executor == null) {
             ownExecutor = new ThreadPoolExecutor(DEFAULT_REFRESH_THREADS, DEFAULT_REFRESH_THREADS, 30, TimeUnit.SECONDS,
@@ -89,6 +93,10 @@ public final class RedisCacheManager implements AutoCloseable {
         RedisGuard guard = new RedisGuard(ticker, b.retryInterval, b.failureLogInterval);
         this.ctx = new CacheContext(ns, keys, tracker, guard, executor, clock, ticker, b.maxConcurrentFallbackLoads, b.registry);
         scheduler.scheduleWithFixedDelay(ctx::retryPendingBumps, 1, 1, TimeUnit.SECONDS);
+        if (b.tracking) {
+            long ping = b.trackingPingInterval.toNanos();
+            scheduler.scheduleWithFixedDelay(tracker::heartbeat, ping, ping, TimeUnit.NANOSECONDS);
+        }
         if (b.tracking && ns.isCluster()) {
             scheduler.scheduleWithFixedDelay(tracker::checkTopology, 1, 1, TimeUnit.SECONDS);
         }
@@ -173,7 +181,11 @@ public final class RedisCacheManager implements AutoCloseable {
         return !ctx.guard().isDown();
     }
 
-    /** Whether near caches and version copies are currently kept coherent by client tracking. */
+    /**
+     * Whether near caches and version copies are currently kept coherent by client tracking: every
+     * tracking connection tracks, and answered a {@code PING} sent within the last
+     * {@link Builder#trackingPingInterval} + {@link Builder#trackingPingTimeout}.
+     */
     public boolean isTrackingActive() {
         return tracker.isActive();
     }
@@ -206,6 +218,8 @@ public final class RedisCacheManager implements AutoCloseable {
         private int maxConcurrentFallbackLoads = DEFAULT_MAX_CONCURRENT_FALLBACK_LOADS;
         private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
         private Duration failureLogInterval = DEFAULT_FAILURE_LOG_INTERVAL;
+        private Duration trackingPingInterval = DEFAULT_TRACKING_PING_INTERVAL;
+        private Duration trackingPingTimeout = DEFAULT_TRACKING_PING_TIMEOUT;
 
         private Builder(Redkit redkit) {
             this.redkit = redkit;
@@ -247,6 +261,28 @@ public final class RedisCacheManager implements AutoCloseable {
          */
         public Builder tracking(boolean tracking) {
             this.tracking = tracking;
+            return this;
+        }
+
+        /**
+         * Time between two {@code PING}s on each tracking connection. A {@code PONG} proves the
+         * connection delivered every invalidation sent before it; near caches and in-process versions
+         * are used only while the last {@code PING} answered was sent at most
+         * {@code trackingPingInterval + trackingPingTimeout} ago, so a change made while a tracking
+         * connection is silently dead (a NAT or load balancer dropped it, Redis is frozen) stops being
+         * hidden by a local copy within that time. Default {@link #DEFAULT_TRACKING_PING_INTERVAL}.
+         */
+        public Builder trackingPingInterval(Duration interval) {
+            this.trackingPingInterval = Checks.positive(interval, "trackingPingInterval");
+            return this;
+        }
+
+        /**
+         * Longest wait for a tracking connection's {@code PONG}: past it (or on an error reply) every
+         * local copy is flushed and the connection replaced. Default {@link #DEFAULT_TRACKING_PING_TIMEOUT}.
+         */
+        public Builder trackingPingTimeout(Duration timeout) {
+            this.trackingPingTimeout = Checks.positive(timeout, "trackingPingTimeout");
             return this;
         }
 

@@ -42,9 +42,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * connection, not on the tracking connection: with BCAST the server reports every write to a key
  * under those prefixes, by any client, without having to see the read.
  *
- * <p>Local copies may be used only while {@link #isActive()}: every tracking connection is connected
- * and tracking. Whenever one drops, or a connection (re)starts tracking, everything local is
- * flushed, because invalidations sent while it was away are lost.
+ * <p>Local copies may be used only while {@link #isActive()}: every tracking connection is connected,
+ * tracking, and confirmed recently. Whenever one drops, or a connection (re)starts tracking,
+ * everything local is flushed, because invalidations sent while it was away are lost.
+ *
+ * <p>A connection that a NAT or load balancer dropped silently looks connected for as long as the OS
+ * keepalive takes (hours). So {@link #heartbeat()} sends a {@code PING} on every tracking connection
+ * (one at a time); replies and invalidation messages share the connection and arrive in order, so a
+ * {@code PONG} proves that every invalidation Redis sent before it read the {@code PING} has been
+ * applied here. A connection is confirmed while the last {@code PING} answered was sent at most
+ * {@code pingInterval + pingTimeout} ago ({@code CLIENT TRACKING}'s reply counts as one); past that,
+ * local copies are not used. A {@code PING} unanswered after {@code pingTimeout}, or answered with an
+ * error, flushes everything local and replaces the connection.
  *
  * <p>Fills race with invalidations (the read reply and the invalidation travel on different
  * connections); {@link #stamp(String)} taken before a read and checked by {@link #stillValid} before
@@ -54,6 +63,7 @@ public final class Tracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Tracker.class);
     private static final int STRIPES = 1024;
     private static final long RETRY_NANOS = 1_000_000_000L;
+    private static final long NONE = Long.MIN_VALUE;
 
     /** Receives invalidations of one near cache; called on a client I/O thread, must be quick. */
     public interface NearListener {
@@ -79,8 +89,20 @@ public final class Tracker implements AutoCloseable {
     private volatile boolean closed;
     private volatile long nextAttempt;
     private volatile boolean attempted;
+    private final java.time.Duration pingTimeout;
+    private final long pingTimeoutNanos;
+    /** Longest time since the sending of the last answered PING during which local copies may be used. */
+    private final long maxSilenceNanos;
 
-    public Tracker(RedisNamespace ns, KeySpace keys, boolean enabled, Ticker ticker, Executor background) {
+    /**
+     * @param pingInterval time between two PINGs on a tracking connection ({@link #heartbeat()} is called that often)
+     * @param pingTimeout longest wait for a PONG before the connection is replaced
+     */
+    public Tracker(RedisNamespace ns, KeySpace keys, boolean enabled, Ticker ticker, Executor background,
+                   java.time.Duration pingInterval, java.time.Duration pingTimeout) {
+        this.pingTimeout = pingTimeout;
+        this.pingTimeoutNanos = pingTimeout.toNanos();
+        this.maxSilenceNanos = pingInterval.toNanos() + pingTimeout.toNanos();
         this.background = background;
         this.ns = ns;
         this.keys = keys;
@@ -88,7 +110,10 @@ public final class Tracker implements AutoCloseable {
         this.ticker = ticker;
     }
 
-    /** Whether local copies may be used: tracking is on and every node's tracking connection is live. */
+    /**
+     * Whether local copies may be used: tracking is on and every node's tracking connection is
+     * tracking and was confirmed (a PONG to a PING sent) within the last {@code pingInterval + pingTimeout}.
+     */
     public boolean isActive() {
         if (!enabled || closed) {
             return false;
@@ -101,12 +126,28 @@ public final class Tracker implements AutoCloseable {
         if (n.isEmpty()) {
             return false;
         }
+        long now = ticker.read();
         for (NodeTracker t : n) {
-            if (!t.tracking) {
+            if (!t.tracking || now - t.confirmedAt > maxSilenceNanos) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Checks every tracking connection: sends a PING where none is outstanding; replaces the
+     * connection (flushing every local copy) where one went unanswered for longer than the ping
+     * timeout; reopens connections that could not be opened. Called every ping interval; never blocks.
+     */
+    public void heartbeat() {
+        if (!enabled || !started || closed) {
+            return;
+        }
+        long now = ticker.read();
+        for (NodeTracker t : nodes) {
+            t.heartbeat(now);
+        }
     }
 
     /** Starts the tracking connections in the background (never on the caller's thread). */
@@ -151,11 +192,12 @@ public final class Tracker implements AutoCloseable {
                         .protocolVersion(ProtocolVersion.RESP3)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .socketOptions(SocketOptions.builder().connectTimeout(ns.connectTimeout()).keepAlive(true).build())
-                        .timeoutOptions(TimeoutOptions.enabled(ns.commandTimeout()))
+                        .timeoutOptions(TimeoutOptions.enabled(ns.commandTimeout().compareTo(pingTimeout) > 0
+                                ? ns.commandTimeout() : pingTimeout))
                         .build());
                 List<RedisURI> uris = nodeUris();
                 for (RedisURI uri : uris) {
-                    NodeTracker t = new NodeTracker(uri);
+                    NodeTracker t = new NodeTracker(uri, client);
                     nodes.add(t);
                     t.open();
                 }
@@ -323,40 +365,147 @@ public final class Tracker implements AutoCloseable {
         return (h ^ (h >>> 16)) & (STRIPES - 1);
     }
 
-    /** One tracking connection to one node. */
+    /** One tracking connection to one node, replaced when it stops answering. */
     private final class NodeTracker implements RedisConnectionStateListener {
         private final RedisURI uri;
+        private final RedisClient nodeClient;
         private volatile StatefulRedisConnection<String, String> connection;
         private volatile boolean tracking;
         private volatile boolean stopped;
+        /** Ticker time at which the last PING that was answered (or the CLIENT TRACKING that succeeded) was sent. */
+        private volatile long confirmedAt;
+        /** Ticker time at which the outstanding PING was sent, or {@link #NONE}. */
+        private volatile long pingSentAt = NONE;
+        /** A replacement connection being opened (its attempt number), or 0. */
+        private volatile long connecting;
+        private volatile long connectStartedAt;
+        private long attempts;
 
-        NodeTracker(RedisURI uri) {
+        NodeTracker(RedisURI uri, RedisClient nodeClient) {
             this.uri = uri;
+            this.nodeClient = nodeClient;
         }
 
         void open() {
-            StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+            attach(nodeClient.connect(StringCodec.UTF8, uri));
+        }
+
+        private void attach(StatefulRedisConnection<String, String> c) {
             connection = c;
             c.addListener(this::onPush);
             c.addListener(this);
-            enable();
+            enable(c);
         }
 
-        private void enable() {
-            StatefulRedisConnection<String, String> c = connection;
-            if (c == null || stopped) {
+        private String address() {
+            return uri.getHost() + ":" + uri.getPort();
+        }
+
+        private void enable(StatefulRedisConnection<String, String> c) {
+            if (c == null || stopped || connection != c) {
                 return;
             }
             List<String> prefixes = keys.trackedPrefixes();
+            long sent = ticker.read();
             c.async().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes(prefixes.toArray(new String[0])))
                     .whenComplete((ok, err) -> {
                         if (err != null) {
-                            LOG.warn("cache tracking: cannot enable tracking on {}: {}", uri.getHost() + ":" + uri.getPort(), err.toString());
+                            LOG.warn("cache tracking: cannot enable tracking on {}: {}", address(), err.toString());
                             return;
                         }
+                        if (connection != c) {
+                            return; // replaced meanwhile
+                        }
                         flushAll(); // anything read before tracking was on may be stale
+                        confirmedAt = sent;
                         tracking = true;
                     });
+        }
+
+        void heartbeat(long now) {
+            if (stopped) {
+                return;
+            }
+            StatefulRedisConnection<String, String> c = connection;
+            if (c == null) {
+                long attempt = connecting;
+                if (attempt == 0 || now - connectStartedAt > 2 * pingTimeoutNanos + ns.connectTimeout().toNanos()) {
+                    connect(now); // no replacement yet, or the last attempt hangs: try (again)
+                }
+                return;
+            }
+            long sent = pingSentAt;
+            if (sent != NONE) {
+                if (now - sent > pingTimeoutNanos) {
+                    replace("no reply to PING within " + pingTimeout.toMillis() + " ms");
+                }
+                return;
+            }
+            if (!c.isOpen()) {
+                return; // disconnected: Lettuce reconnects, and tracking is enabled again then
+            }
+            pingSentAt = now;
+            c.async().ping().whenComplete((pong, err) -> {
+                if (connection != c || pingSentAt != now) {
+                    return; // replaced meanwhile
+                }
+                if (err == null && "PONG".equals(pong)) {
+                    pingSentAt = NONE;
+                    if (now - confirmedAt > 0) {
+                        confirmedAt = now;
+                    }
+                } else {
+                    replace("PING failed: " + (err != null ? err.toString() : pong));
+                }
+            });
+        }
+
+        /** Drops the connection in doubt (flushing every local copy) and opens a new one. */
+        private synchronized void replace(String why) {
+            if (stopped) {
+                return;
+            }
+            LOG.warn("cache tracking: {} on {}; local copies flushed, tracking reconnects", why, address());
+            StatefulRedisConnection<String, String> old = connection;
+            connection = null;
+            tracking = false;
+            pingSentAt = NONE;
+            flushAll();
+            if (old != null) {
+                old.removeListener(this);
+                old.closeAsync();
+            }
+            connect(ticker.read());
+        }
+
+        private synchronized void connect(long now) {
+            if (stopped || connection != null) {
+                return;
+            }
+            long attempt = ++attempts;
+            connecting = attempt;
+            connectStartedAt = now;
+            try {
+                nodeClient.connectAsync(StringCodec.UTF8, uri).whenComplete((c, err) -> {
+                    synchronized (this) {
+                        if (connecting == attempt) {
+                            connecting = 0;
+                        }
+                        if (err != null) {
+                            LOG.debug("cache tracking: cannot reconnect to {} yet: {}", address(), err.toString());
+                            return; // the next heartbeat tries again
+                        }
+                        if (stopped || connection != null || attempt != attempts) {
+                            c.closeAsync(); // closed, or superseded by a later attempt
+                            return;
+                        }
+                        attach(c);
+                    }
+                });
+            } catch (RuntimeException e) {
+                connecting = 0;
+                LOG.debug("cache tracking: cannot reconnect to {} yet: {}", address(), e.toString());
+            }
         }
 
         private void onPush(PushMessage message) {
@@ -380,21 +529,29 @@ public final class Tracker implements AutoCloseable {
 
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-            if (connection != null && !stopped) {
-                enable(); // a reconnected connection has lost its tracking state
+            StatefulRedisConnection<String, String> mine = connection;
+            if (mine != null && mine == c && !stopped) {
+                enable(mine); // a reconnected connection has lost its tracking state
             }
         }
 
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+            if (connection != c) {
+                return; // a replaced connection closing
+            }
             tracking = false;
+            pingSentAt = NONE;
             flushAll();
         }
 
         void close() {
-            stopped = true;
-            tracking = false;
-            StatefulRedisConnection<String, String> c = connection;
+            StatefulRedisConnection<String, String> c;
+            synchronized (this) { // not held while closing: connect callbacks take it on the event loop
+                stopped = true;
+                tracking = false;
+                c = connection;
+            }
             if (c != null) {
                 c.close();
             }
