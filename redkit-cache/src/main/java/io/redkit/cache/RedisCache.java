@@ -54,7 +54,10 @@ public interface RedisCache<V> {
      * The value of {@code key}, from the cache or from {@code loader} on a miss, which is then cached.
      * Empty when the loader returned {@code null} (cached as a negative entry). Concurrent misses of
      * one key run the loader once per process, and, while a Redis lock is held, once across
-     * processes; see {@link CacheOptions.Builder#lockWait(Duration)}.
+     * processes; see {@link CacheOptions.Builder#lockWait(Duration)}. A call never shares a load that
+     * began before an invalidation (of the value's tags, or a {@link #clear()}) that this process made,
+     * or can see (with tracking: once its invalidation message arrived), before the call; it loads
+     * anew, and the older load's result is not cached.
      *
      * @throws CacheException wrapping a checked exception of the loader; unchecked ones pass unchanged
      */
