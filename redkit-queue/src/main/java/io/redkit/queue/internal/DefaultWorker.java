@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +47,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * marker popped by a blocking {@code BLPOP} on a dedicated connection (pushed by adds, resumes and
  * scripts that leave work behind), or the time the fetch script said something becomes due. Finished
  * jobs are reported in batches by the same script that fetches the next jobs, so a busy worker needs
- * one round trip per batch of completions. Capacity is a semaphore of {@code concurrency} permits
- * held from fetch to the handler's return; a completion passes its permit on to the job fetched with it.
+ * one round trip per batch of completions. Capacity is {@code concurrency} slots ({@link FairCapacity}),
+ * each held from fetch to the handler's return. A completion passes its slot on to the next job of its
+ * own queue only while no other queue's fetcher waits for one; otherwise the slot goes to the queue
+ * that has waited longest, so one queue's backlog cannot hold the others back.
  */
 final class DefaultWorker implements Worker {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorker.class);
@@ -58,7 +59,7 @@ final class DefaultWorker implements Worker {
     private final String id;
     private final WorkerOptions options;
     private final JobHandler handler;
-    private final Semaphore permits;
+    private final FairCapacity capacity;
     private final ExecutorService handlers;
     private final boolean ownHandlers;
     private final ExecutorService replies;
@@ -78,7 +79,7 @@ final class DefaultWorker implements Worker {
         this.options = options;
         this.handler = handler;
         this.leaseMs = options.leaseTime().toMillis();
-        this.permits = new Semaphore(options.concurrency());
+        this.capacity = new FairCapacity(options.concurrency());
         if (options.executor() != null) {
             this.handlers = options.executor();
             this.ownHandlers = false;
@@ -167,7 +168,7 @@ final class DefaultWorker implements Worker {
                         loop.queue.name(), f.id(), e.getMessage());
             }
         });
-        permits.release();
+        capacity.release(1);
     }
 
     /** Gives a job that never started back to waiting at once. */
@@ -214,7 +215,7 @@ final class DefaultWorker implements Worker {
         }
         if (error == null) {
             meters.duration(loop.queue.name(), elapsedNanos);
-            loop.completions.add(new Pending(job, new RedisJobQueue.Completion(job.id(), job.token(), encoded)));
+            loop.completions.add(new Pending(job, new RedisJobQueue.Completion(job.id(), job.token(), encoded), true));
             finished(loop, job, false);
             loop.flush();
         } else {
@@ -223,12 +224,12 @@ final class DefaultWorker implements Worker {
         }
     }
 
-    private void finished(QueueLoop loop, ActiveJob job, boolean releasePermit) {
+    private void finished(QueueLoop loop, ActiveJob job, boolean releaseSlot) {
         if (loop.running.remove(job.id(), job)) {
             active.decrementAndGet();
         }
-        if (releasePermit) {
-            permits.release();
+        if (releaseSlot) {
+            capacity.release(1);
         }
         idleLock.lock();
         try {
@@ -362,7 +363,7 @@ final class DefaultWorker implements Worker {
         }
         running = false;
         long deadline = System.nanoTime() + timeout.toNanos();
-        permits.release(Integer.MAX_VALUE / 2);
+        capacity.close();
         for (QueueLoop l : loops) {
             l.signal();
         }
@@ -434,8 +435,8 @@ final class DefaultWorker implements Worker {
 
     // ------------------------------------------------------------------ per queue
 
-    /** A completion waiting to be reported, with the job whose permit it carries. */
-    private record Pending(ActiveJob job, RedisJobQueue.Completion completion) {
+    /** A completion waiting to be reported; {@code slot}: it still holds its job's concurrency slot. */
+    private record Pending(ActiveJob job, RedisJobQueue.Completion completion, boolean slot) {
     }
 
     /** A tiny wait/notify helper. */
@@ -505,26 +506,26 @@ final class DefaultWorker implements Worker {
             while (DefaultWorker.this.running) {
                 int n;
                 try {
-                    permits.acquire();
+                    n = capacity.acquire(this);
                 } catch (InterruptedException e) {
                     continue;
                 }
-                if (!DefaultWorker.this.running) {
+                if (n == 0 || !DefaultWorker.this.running) {
+                    capacity.release(n);
                     break;
                 }
-                n = 1 + permits.drainPermits();
                 RedisJobQueue.FetchReply reply;
                 try {
                     reply = queue.namespace().await("fetch", queue.fetch(id, n, leaseMs, List.of()));
                     errorPause = 0;
                 } catch (RuntimeException e) {
-                    permits.release(n);
+                    capacity.release(n);
                     errorPause = Math.min(2000, Math.max(50, errorPause * 2));
                     logError("fetch", e);
                     wake.awaitQuietly(errorPause);
                     continue;
                 }
-                permits.release(n - reply.jobs().size());
+                capacity.release(n - reply.jobs().size());
                 for (RedisJobQueue.Fetched f : reply.jobs()) {
                     start(this, f);
                 }
@@ -582,7 +583,10 @@ final class DefaultWorker implements Worker {
             }
         }
 
-        /** Reports buffered completions and fetches as many jobs as were completed, one call at a time. */
+        /**
+         * Reports buffered completions, one call at a time, and fetches in the same call as many jobs as
+         * the completed jobs' slots that no other queue is waiting for.
+         */
         void flush() {
             if (!flushing.compareAndSet(false, true)) {
                 return;
@@ -600,10 +604,20 @@ final class DefaultWorker implements Worker {
                 }
                 return;
             }
-            int fetch = DefaultWorker.this.running ? batch.size() : 0;
+            int slots = 0;
             List<RedisJobQueue.Completion> cs = new ArrayList<>(batch.size());
             for (Pending b : batch) {
                 cs.add(b.completion());
+                if (b.slot()) {
+                    slots++;
+                }
+            }
+            int fetch;
+            if (DefaultWorker.this.running) {
+                fetch = capacity.handBack(this, slots);
+            } else {
+                capacity.release(slots);
+                fetch = 0;
             }
             CompletableFuture<RedisJobQueue.FetchReply> f;
             try {
@@ -618,12 +632,14 @@ final class DefaultWorker implements Worker {
             try {
                 if (err != null) {
                     logError("report completions", err instanceof RuntimeException ? (RuntimeException) err : new RuntimeException(err));
+                    // nothing was fetched: the slots kept for it are free again
+                    capacity.release(fetch);
                     if (DefaultWorker.this.running) {
-                        // keep the permits and try again shortly; a restarted Redis refuses them if it lost the jobs
-                        completions.addAll(batch);
+                        // try again shortly; a restarted Redis refuses them if it lost the jobs
+                        for (Pending b : batch) {
+                            completions.add(new Pending(b.job(), b.completion(), false));
+                        }
                         timer.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
-                    } else {
-                        permits.release(batch.size());
                     }
                     return;
                 }
@@ -642,7 +658,7 @@ final class DefaultWorker implements Worker {
                                 queue.name(), job.id(), job.token());
                     }
                 }
-                permits.release(batch.size() - reply.jobs().size());
+                capacity.release(fetch - reply.jobs().size());
                 for (RedisJobQueue.Fetched f : reply.jobs()) {
                     start(this, f);
                 }
