@@ -159,7 +159,11 @@ public interface JobQueue {
     /** Moves a dead job back to waiting with its attempts reset. Returns false when the job is not dead. */
     boolean retry(String id);
 
-    /** Moves every dead job back to waiting, 1,000 per Redis call; returns how many. */
+    /**
+     * Moves every job that was dead when the call started back to waiting, 1,000 per Redis call;
+     * returns how many. Jobs that die while it runs (also ones it revived) stay dead, so it ends
+     * however fast jobs die.
+     */
     long retryAllDead();
 
     /**
@@ -172,6 +176,8 @@ public interface JobQueue {
     /**
      * Deletes every waiting job (and delayed and retrying ones when {@code includeDelayed}), 1,000
      * per Redis call so Redis is never blocked for long; returns how many. Active jobs are untouched.
+     * It deletes only jobs that existed when it started (ids up to the queue's last id then) and keeps
+     * every job added while it runs, so it ends under any rate of adds.
      */
     long drain(boolean includeDelayed);
 

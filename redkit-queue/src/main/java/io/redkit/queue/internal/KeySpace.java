@@ -111,11 +111,11 @@ public final class KeySpace {
     }
 
     String[] retry() {
-        return new String[]{wait, prioritized, dead, events, marker};
+        return new String[]{wait, prioritized, dead, events, marker, ids};
     }
 
     String[] drain() {
-        return new String[]{wait, prioritized, delayed, retrying};
+        return new String[]{wait, prioritized, delayed, retrying, ids};
     }
 
     String[] repeatClaim() {

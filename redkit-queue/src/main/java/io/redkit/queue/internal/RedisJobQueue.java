@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
 public final class RedisJobQueue implements JobQueue {
     /** Jobs per enqueue script call in {@link #addBulk}. */
     static final int BULK_BATCH = 500;
+    /** Jobs looked at per script call of {@link #drain} and {@link #retryAllDead}, so Redis never blocks long. */
+    static final int ADMIN_STEP = 1000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME_LENGTH + "}");
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_ERROR = 1024;
@@ -618,18 +620,24 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public boolean retry(String id) {
         if (!validId(id)) return false;
-        Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), id, 1);
-        return r > 0;
+        List<Object> r = ns.evalSync(Scripts.RETRY, ScriptOutputType.MULTI, keys.retry(), keys.base(), now(),
+                options.eventStreamMaxLength(), id, 1, "", "");
+        return Replies.lng(r.get(0)) > 0;
     }
 
     @Override
     public long retryAllDead() {
         long total = 0;
-        while (true) {
-            Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), "", 1000);
-            total += r;
-            if (r < 1000) return total;
-        }
+        String cursor = "";
+        String bound = "";
+        do {
+            List<Object> r = ns.evalSync(Scripts.RETRY, ScriptOutputType.MULTI, keys.retry(), keys.base(), now(),
+                    options.eventStreamMaxLength(), "", ADMIN_STEP, cursor, bound);
+            total += Replies.lng(r.get(0));
+            cursor = Replies.str(r.get(1));
+            bound = Replies.str(r.get(2));
+        } while (!cursor.equals("x"));
+        return total;
     }
 
     @Override
@@ -645,10 +653,19 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public long drain(boolean includeDelayed) {
         long total = 0;
+        String bound = "";
+        String[] cursors = {"", "", "", ""};
         while (true) {
-            Long r = ns.evalSync(Scripts.DRAIN, ScriptOutputType.INTEGER, keys.drain(), keys.base(), includeDelayed ? "1" : "0", 1000);
-            total += r;
-            if (r == 0) return total;
+            List<Object> r = ns.evalSync(Scripts.DRAIN, ScriptOutputType.MULTI, keys.drain(), keys.base(), includeDelayed ? "1" : "0",
+                    ADMIN_STEP, bound, cursors[0], cursors[1], cursors[2], cursors[3]);
+            total += Replies.lng(r.get(0));
+            bound = Replies.str(r.get(1));
+            boolean done = true;
+            for (int i = 0; i < 4; i++) {
+                cursors[i] = Replies.str(r.get(2 + i));
+                done &= cursors[i].equals("x");
+            }
+            if (done) return total;
         }
     }
 
