@@ -51,6 +51,8 @@ public interface Job {
      * Stores {@code progress} (encoded with the queue's codec) and emits a {@code progress} event.
      *
      * @return false when this worker no longer holds the job's lease (nothing stored)
+     * @throws io.redkit.core.codec.PayloadTooLargeException when the encoded value is larger than
+     *         {@link QueueOptions#maxProgressSize()} (nothing stored)
      */
     boolean progress(Object progress);
 

@@ -102,7 +102,8 @@ public interface JobQueue {
     CompletableFuture<String> addAsync(String type, Object payload, JobOptions options, Executor executor);
 
     /**
-     * Adds many jobs, 500 per Redis round trip; returns their ids in order. Every job is validated
+     * Adds many jobs, 500 and at most {@link QueueOptions#maxBatchBytes()} of job records per script
+     * call (sent in order); returns their ids in order. Every job is validated
      * before anything is written. Each batch is atomic; if Redis fails between batches, the earlier
      * batches stay added.
      */

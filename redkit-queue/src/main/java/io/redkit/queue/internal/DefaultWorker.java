@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.redkit.core.RedkitException;
+import io.redkit.core.codec.PayloadTooLargeException;
 import io.redkit.queue.Backoff;
 import io.redkit.queue.BackoffFunction;
 import io.redkit.queue.JobHandler;
@@ -209,6 +210,12 @@ final class DefaultWorker implements Worker {
         if (error == null && result != null) {
             try {
                 encoded = result instanceof byte[] ? (byte[]) result : loop.queue.options().codec().encode(result);
+                int max = loop.queue.options().maxResultSize();
+                if (encoded.length > max) {
+                    error = new PayloadTooLargeException("the result of job " + job.id() + " (QueueOptions.maxResultSize)",
+                            encoded.length, max);
+                    encoded = null;
+                }
             } catch (RuntimeException e) {
                 error = new RedkitException("the handler's result could not be encoded: " + e.getMessage(), e);
             }

@@ -163,18 +163,32 @@ public final class RedisJobQueue implements JobQueue {
         List<Integer> sizes = new ArrayList<>();
         List<Object> cur = new ArrayList<>();
         int n = 0;
+        long bytes = 0;
         for (int i = 0; i < jobs.size(); i++) {
             NewJob j = Checks.notNull(jobs.get(i), "jobs[" + i + "]");
+            List<Object> one = new ArrayList<>(6);
+            int size;
             try {
-                appendJob(cur, j.type(), j.payload(), j.options() == null ? options.jobDefaults() : j.options());
+                size = appendJob(one, j.type(), j.payload(), j.options() == null ? options.jobDefaults() : j.options());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("jobs[" + i + "]: " + e.getMessage(), e);
             }
+            // a call carries at most BULK_BATCH jobs and maxBatchBytes of records (a bigger job goes alone)
+            if (n > 0 && bytes + size > options.maxBatchBytes()) {
+                batches.add(cur);
+                sizes.add(n);
+                cur = new ArrayList<>();
+                n = 0;
+                bytes = 0;
+            }
+            cur.addAll(one);
+            bytes += size;
             if (++n == BULK_BATCH) {
                 batches.add(cur);
                 sizes.add(n);
                 cur = new ArrayList<>();
                 n = 0;
+                bytes = 0;
             }
         }
         if (n > 0) {
@@ -211,16 +225,18 @@ public final class RedisJobQueue implements JobQueue {
         return a;
     }
 
-    /** Validates and appends the 6 enqueue arguments of one job. */
-    private void appendJob(List<Object> args, String type, Object payload, JobOptions o) {
+    /** Validates and appends the 6 enqueue arguments of one job; returns the size of its encoded record. */
+    private int appendJob(List<Object> args, String type, Object payload, JobOptions o) {
         Checks.notNull(o, "options");
         JobRecord rec = record(type, payload, o, options.clock().millis());
-        args.add(rec.encode());
+        byte[] encoded = rec.encode();
+        args.add(encoded);
         args.add(o.priority());
         args.add(o.runAt() == null && !o.delay().isZero() ? String.valueOf(o.delay().toMillis()) : "");
         args.add(o.runAt() == null ? "" : String.valueOf(o.runAt().toEpochMilli()));
         args.add(o.idempotencyKey() == null ? "" : o.idempotencyKey());
         args.add(o.idempotencyWindow().toMillis());
+        return encoded.length;
     }
 
     JobRecord record(String type, Object payload, JobOptions o, long createdMs) {
@@ -294,7 +310,7 @@ public final class RedisJobQueue implements JobQueue {
 
     CompletableFuture<FetchReply> fetch(String workerId, int count, long leaseMs, List<Completion> completions) {
         RateLimit rl = options.rateLimit();
-        Object[] a = new Object[14 + completions.size() * 3];
+        Object[] a = new Object[15 + completions.size() * 3];
         a[0] = keys.base();
         a[1] = now();
         a[2] = options.eventStreamMaxLength();
@@ -308,8 +324,9 @@ public final class RedisJobQueue implements JobQueue {
         a[10] = options.completedRetention().maxAge().toMillis();
         a[11] = options.deadRetention().maxCount();
         a[12] = options.deadRetention().maxAge().toMillis();
-        a[13] = completions.size();
-        int i = 14;
+        a[13] = options.maxFetchBytes();
+        a[14] = completions.size();
+        int i = 15;
         for (Completion c : completions) {
             a[i++] = c.id;
             a[i++] = c.token;
@@ -382,6 +399,10 @@ public final class RedisJobQueue implements JobQueue {
 
     boolean progress(String id, long token, Object progress) {
         byte[] p = progress instanceof byte[] ? (byte[]) progress : options.codec().encode(progress);
+        if (p.length > options.maxProgressSize()) {
+            throw new PayloadTooLargeException("progress of job " + id + " (QueueOptions.maxProgressSize)", p.length,
+                    options.maxProgressSize());
+        }
         Long r = ns.evalSync(Scripts.PROGRESS, ScriptOutputType.INTEGER, new String[]{keys.active, keys.events}, keys.base(),
                 options.eventStreamMaxLength(), id, token, p);
         return r == 1;
