@@ -66,4 +66,13 @@ public interface Job {
 
     /** True once the worker learnt that another worker took this job over (its completion will be refused). */
     boolean isLeaseLost();
+
+    /**
+     * True once the job was cancelled ({@link JobQueue#cancel(String)}) and the worker noticed: the handler
+     * thread is then also interrupted, and the job ends dead with the error {@code "cancelled"} whatever the
+     * handler returns. A handler that does not block interruptibly can poll this between steps.
+     */
+    default boolean isCancelled() {
+        return false;
+    }
 }

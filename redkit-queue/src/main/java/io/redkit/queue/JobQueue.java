@@ -175,6 +175,14 @@ public interface JobQueue {
     boolean remove(String id);
 
     /**
+     * Cancels a job: a waiting, delayed or retrying one is dead at once with the error {@code "cancelled"};
+     * for an active one the worker running it is asked to interrupt its handler (see
+     * {@link CancelOutcome#REQUESTED}); a completed or dead one cannot be cancelled
+     * ({@link CancelOutcome#ALREADY_FINISHED}). {@link #retry(String)} revives a cancelled job like any dead one.
+     */
+    CancelOutcome cancel(String id);
+
+    /**
      * Deletes every waiting job (and delayed and retrying ones when {@code includeDelayed}), 1,000
      * per Redis call so Redis is never blocked for long; returns how many. Active jobs are untouched.
      * It deletes only jobs that existed when it started (ids up to the queue's last id then) and keeps

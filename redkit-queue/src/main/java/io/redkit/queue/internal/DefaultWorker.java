@@ -246,6 +246,26 @@ final class DefaultWorker implements Worker {
         }
     }
 
+    /** The job was cancelled: interrupt its handler and make it dead (fail.lua sees the cancel marker). */
+    private void onCancel(QueueLoop loop, ActiveJob job) {
+        if (!job.settled.compareAndSet(false, true)) {
+            return;
+        }
+        job.cancelled = true;
+        java.util.concurrent.Future<?> f = job.future;
+        if (f != null) {
+            f.cancel(true);
+        }
+        LOG.info("queue {}: job {} was cancelled; its handler is interrupted", loop.queue.name(), job.id());
+        loop.queue.fail(job.id(), job.token(), -1, "cancelled", "").whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("queue {}: could not record the cancellation of job {}; it is taken back when its lease ends: {}",
+                        loop.queue.name(), job.id(), e.getMessage());
+            }
+        });
+        meters.outcome(loop.queue.name(), "cancelled");
+    }
+
     private void onTimeout(QueueLoop loop, ActiveJob job) {
         if (!job.settled.compareAndSet(false, true)) {
             return;
@@ -315,12 +335,18 @@ final class DefaultWorker implements Worker {
             if (held.isEmpty()) {
                 continue;
             }
-            loop.queue.renew(held, leaseMs).whenComplete((lost, e) -> {
+            loop.queue.renew(held, leaseMs).whenComplete((renewal, e) -> {
                 if (e != null) {
                     LOG.debug("queue {}: lease renewal failed: {}", loop.queue.name(), e.getMessage());
                     return;
                 }
-                for (String jobId : lost) {
+                for (String jobId : renewal.cancelled()) {
+                    ActiveJob j = loop.running.get(jobId);
+                    if (j != null) {
+                        onCancel(loop, j);
+                    }
+                }
+                for (String jobId : renewal.lost()) {
                     ActiveJob j = loop.running.get(jobId);
                     if (j != null && !j.leaseLost) {
                         j.leaseLost = true;

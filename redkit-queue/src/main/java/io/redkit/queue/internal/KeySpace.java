@@ -110,6 +110,10 @@ public final class KeySpace {
         return new String[]{wait, prioritized, delayed, retrying, active, completed, dead, events};
     }
 
+    String[] cancel() {
+        return new String[]{wait, prioritized, delayed, retrying, active, completed, dead, stats, events};
+    }
+
     String[] retry() {
         return new String[]{wait, prioritized, dead, events, marker, ids};
     }

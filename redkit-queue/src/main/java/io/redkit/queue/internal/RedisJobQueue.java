@@ -11,6 +11,7 @@ import io.redkit.core.RedkitException;
 import io.redkit.core.codec.PayloadTooLargeException;
 import io.redkit.core.internal.Checks;
 import io.redkit.queue.Backoff;
+import io.redkit.queue.CancelOutcome;
 import io.redkit.queue.EventType;
 import io.redkit.queue.JobHandler;
 import io.redkit.queue.JobInfo;
@@ -384,7 +385,11 @@ public final class RedisJobQueue implements JobQueue {
         return ns.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys.release(), a);
     }
 
-    CompletableFuture<List<String>> renew(List<Map.Entry<String, Long>> jobs, long leaseMs) {
+    /** The reply of {@code renew.lua}: jobs whose lease is lost, and jobs whose cancellation was asked for. */
+    record Renewal(List<String> lost, List<String> cancelled) {
+    }
+
+    CompletableFuture<Renewal> renew(List<Map.Entry<String, Long>> jobs, long leaseMs) {
         Object[] a = new Object[3 + jobs.size() * 2];
         a[0] = keys.base();
         a[1] = now();
@@ -394,7 +399,8 @@ public final class RedisJobQueue implements JobQueue {
             a[i++] = e.getKey();
             a[i++] = e.getValue();
         }
-        return ns.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, new String[]{keys.active}, a).thenApply(Replies::strings);
+        return ns.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, new String[]{keys.active}, a)
+                .thenApply(r -> new Renewal(Replies.strings(Replies.list(r.get(0))), Replies.strings(Replies.list(r.get(1)))));
     }
 
     boolean progress(String id, long token, Object progress) {
@@ -669,6 +675,19 @@ public final class RedisJobQueue implements JobQueue {
             throw new QueueException(name, "job " + id + " is active and cannot be removed; let it finish or stop its worker first");
         }
         return r == 1;
+    }
+
+    @Override
+    public CancelOutcome cancel(String id) {
+        if (!validId(id)) return CancelOutcome.NOT_FOUND;
+        Long r = ns.evalSync(Scripts.CANCEL, ScriptOutputType.INTEGER, keys.cancel(), keys.base(), now(), options.eventStreamMaxLength(),
+                id, options.deadRetention().maxCount(), options.deadRetention().maxAge().toMillis());
+        switch (r.intValue()) {
+            case 1: return CancelOutcome.CANCELLED;
+            case 2: return CancelOutcome.REQUESTED;
+            case 3: return CancelOutcome.ALREADY_FINISHED;
+            default: return CancelOutcome.NOT_FOUND;
+        }
     }
 
     @Override

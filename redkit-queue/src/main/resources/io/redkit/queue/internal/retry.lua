@@ -31,7 +31,7 @@ local function revive(id)
     local h = (redis.call('HGET', sk, 'h') or '') .. 'w' .. nows .. ';'
     if #h > 400 then h = string.sub(h, string.find(h, ';', #h - 400, true) + 1) end
     redis.call('HSET', sk, 'a', 0, 'sc', 0, 'h', h)
-    redis.call('HDEL', sk, 'fin')
+    redis.call('HDEL', sk, 'fin', 'cx')
     if prio == 0 then redis.call('RPUSH', KEYS[1], id) else redis.call('ZADD', KEYS[2], (1000 - prio) * UNIT + tonumber(id), id) end
     if maxlen > 0 then redis.call('XADD', KEYS[4], 'MAXLEN', '~', maxlen, '*', 'e', 'waiting', 'j', id) end
     n = n + 1
