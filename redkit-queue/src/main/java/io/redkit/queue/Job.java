@@ -51,6 +51,8 @@ public interface Job {
      * Stores {@code progress} (encoded with the queue's codec) and emits a {@code progress} event.
      *
      * @return false when this worker no longer holds the job's lease (nothing stored)
+     * @throws io.redkit.core.codec.PayloadTooLargeException when the encoded value is larger than
+     *         {@link QueueOptions#maxProgressSize()} (nothing stored)
      */
     boolean progress(Object progress);
 
@@ -64,4 +66,13 @@ public interface Job {
 
     /** True once the worker learnt that another worker took this job over (its completion will be refused). */
     boolean isLeaseLost();
+
+    /**
+     * True once the job was cancelled ({@link JobQueue#cancel(String)}) and the worker noticed: the handler
+     * thread is then also interrupted, and the job ends dead with the error {@code "cancelled"} whatever the
+     * handler returns. A handler that does not block interruptibly can poll this between steps.
+     */
+    default boolean isCancelled() {
+        return false;
+    }
 }

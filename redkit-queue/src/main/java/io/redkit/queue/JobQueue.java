@@ -102,7 +102,8 @@ public interface JobQueue {
     CompletableFuture<String> addAsync(String type, Object payload, JobOptions options, Executor executor);
 
     /**
-     * Adds many jobs, 500 per Redis round trip; returns their ids in order. Every job is validated
+     * Adds many jobs, 500 and at most {@link QueueOptions#maxBatchBytes()} of job records per script
+     * call (sent in order); returns their ids in order. Every job is validated
      * before anything is written. Each batch is atomic; if Redis fails between batches, the earlier
      * batches stay added.
      */
@@ -159,7 +160,11 @@ public interface JobQueue {
     /** Moves a dead job back to waiting with its attempts reset. Returns false when the job is not dead. */
     boolean retry(String id);
 
-    /** Moves every dead job back to waiting, 1,000 per Redis call; returns how many. */
+    /**
+     * Moves every job that was dead when the call started back to waiting, 1,000 per Redis call;
+     * returns how many. Jobs that die while it runs (also ones it revived) stay dead, so it ends
+     * however fast jobs die.
+     */
     long retryAllDead();
 
     /**
@@ -170,8 +175,18 @@ public interface JobQueue {
     boolean remove(String id);
 
     /**
+     * Cancels a job: a waiting, delayed or retrying one is dead at once with the error {@code "cancelled"};
+     * for an active one the worker running it is asked to interrupt its handler (see
+     * {@link CancelOutcome#REQUESTED}); a completed or dead one cannot be cancelled
+     * ({@link CancelOutcome#ALREADY_FINISHED}). {@link #retry(String)} revives a cancelled job like any dead one.
+     */
+    CancelOutcome cancel(String id);
+
+    /**
      * Deletes every waiting job (and delayed and retrying ones when {@code includeDelayed}), 1,000
      * per Redis call so Redis is never blocked for long; returns how many. Active jobs are untouched.
+     * It deletes only jobs that existed when it started (ids up to the queue's last id then) and keeps
+     * every job added while it runs, so it ends under any rate of adds.
      */
     long drain(boolean includeDelayed);
 

@@ -18,6 +18,14 @@ import java.time.Duration;
 public final class QueueOptions {
     /** Largest encoded payload by default: 512 KiB. */
     public static final int DEFAULT_MAX_PAYLOAD_SIZE = 512 * 1024;
+    /** Largest encoded result of a job by default: 512 KiB. */
+    public static final int DEFAULT_MAX_RESULT_SIZE = 512 * 1024;
+    /** Largest encoded progress value by default: 64 KiB. */
+    public static final int DEFAULT_MAX_PROGRESS_SIZE = 64 * 1024;
+    /** Bytes of job records one enqueue script call of {@code addBulk} carries at most by default: 4 MiB. */
+    public static final int DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+    /** Bytes of job records one fetch hands a worker at most by default: 4 MiB (always at least one job). */
+    public static final int DEFAULT_MAX_FETCH_BYTES = 4 * 1024 * 1024;
     /** Completed jobs kept by default: the newest 1,000, none older than 24 hours. */
     public static final Retention DEFAULT_COMPLETED_RETENTION = Retention.of(1_000, Duration.ofHours(24));
     /** Dead jobs kept by default: the newest 10,000, none older than 7 days. */
@@ -34,6 +42,10 @@ public final class QueueOptions {
 
     private final RedkitCodec codec;
     private final int maxPayloadSize;
+    private final int maxResultSize;
+    private final int maxProgressSize;
+    private final int maxBatchBytes;
+    private final int maxFetchBytes;
     private final JobOptions jobDefaults;
     private final Retention completedRetention;
     private final Retention deadRetention;
@@ -47,6 +59,10 @@ public final class QueueOptions {
     private QueueOptions(Builder b) {
         this.codec = b.codec == null ? JsonCodec.create() : b.codec;
         this.maxPayloadSize = b.maxPayloadSize == null ? DEFAULT_MAX_PAYLOAD_SIZE : b.maxPayloadSize;
+        this.maxResultSize = b.maxResultSize == null ? DEFAULT_MAX_RESULT_SIZE : b.maxResultSize;
+        this.maxProgressSize = b.maxProgressSize == null ? DEFAULT_MAX_PROGRESS_SIZE : b.maxProgressSize;
+        this.maxBatchBytes = b.maxBatchBytes == null ? DEFAULT_MAX_BATCH_BYTES : b.maxBatchBytes;
+        this.maxFetchBytes = b.maxFetchBytes == null ? DEFAULT_MAX_FETCH_BYTES : b.maxFetchBytes;
         this.jobDefaults = b.jobDefaults == null ? JobOptions.defaults() : b.jobDefaults;
         this.completedRetention = b.completedRetention == null ? DEFAULT_COMPLETED_RETENTION : b.completedRetention;
         this.deadRetention = b.deadRetention == null ? DEFAULT_DEAD_RETENTION : b.deadRetention;
@@ -71,6 +87,10 @@ public final class QueueOptions {
         Builder b = new Builder();
         b.codec = codec;
         b.maxPayloadSize = maxPayloadSize;
+        b.maxResultSize = maxResultSize;
+        b.maxProgressSize = maxProgressSize;
+        b.maxBatchBytes = maxBatchBytes;
+        b.maxFetchBytes = maxFetchBytes;
         b.jobDefaults = jobDefaults;
         b.completedRetention = completedRetention;
         b.deadRetention = deadRetention;
@@ -94,6 +114,26 @@ public final class QueueOptions {
     /** Largest encoded payload in bytes. */
     public int maxPayloadSize() {
         return maxPayloadSize;
+    }
+
+    /** Largest encoded result in bytes; a larger result makes the attempt fail. */
+    public int maxResultSize() {
+        return maxResultSize;
+    }
+
+    /** Largest encoded progress value in bytes; {@link Job#progress} refuses a larger one. */
+    public int maxProgressSize() {
+        return maxProgressSize;
+    }
+
+    /** Bytes of job records per enqueue script call of {@link JobQueue#addBulk}. */
+    public int maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    /** Bytes of job records one fetch hands a worker (at least one job whatever its size). */
+    public int maxFetchBytes() {
+        return maxFetchBytes;
     }
 
     /** Options of jobs added without options. */
@@ -141,7 +181,8 @@ public final class QueueOptions {
 
     @Override
     public String toString() {
-        return "QueueOptions{maxPayloadSize=" + maxPayloadSize + ", jobDefaults=" + jobDefaults + ", completedRetention="
+        return "QueueOptions{maxPayloadSize=" + maxPayloadSize + ", maxResultSize=" + maxResultSize + ", maxProgressSize="
+                + maxProgressSize + ", maxBatchBytes=" + maxBatchBytes + ", maxFetchBytes=" + maxFetchBytes + ", jobDefaults=" + jobDefaults + ", completedRetention="
                 + completedRetention + ", deadRetention=" + deadRetention + ", eventStreamMaxLength=" + eventStreamMaxLength
                 + ", maxStalls=" + maxStalls + ", rateLimit=" + rateLimit + "}";
     }
@@ -150,6 +191,10 @@ public final class QueueOptions {
     public static final class Builder {
         private RedkitCodec codec;
         private Integer maxPayloadSize;
+        private Integer maxResultSize;
+        private Integer maxProgressSize;
+        private Integer maxBatchBytes;
+        private Integer maxFetchBytes;
         private JobOptions jobDefaults;
         private Retention completedRetention;
         private Retention deadRetention;
@@ -181,6 +226,45 @@ public final class QueueOptions {
             once(this.maxPayloadSize, "maxPayloadSize");
             Checks.inRange(bytes, 1, 64 * 1024 * 1024, "maxPayloadSize");
             this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /** Largest encoded result: 0 to 64 MiB, default {@link #DEFAULT_MAX_RESULT_SIZE}. */
+        public Builder maxResultSize(int bytes) {
+            once(this.maxResultSize, "maxResultSize");
+            Checks.inRange(bytes, 0, 64 * 1024 * 1024, "maxResultSize");
+            this.maxResultSize = bytes;
+            return this;
+        }
+
+        /** Largest encoded progress value: 0 to 64 MiB, default {@link #DEFAULT_MAX_PROGRESS_SIZE}. */
+        public Builder maxProgressSize(int bytes) {
+            once(this.maxProgressSize, "maxProgressSize");
+            Checks.inRange(bytes, 0, 64 * 1024 * 1024, "maxProgressSize");
+            this.maxProgressSize = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of job records one enqueue script call of {@code addBulk} carries: 1 KiB to 256 MiB,
+         * default {@link #DEFAULT_MAX_BATCH_BYTES}. A bigger bulk add is split into several calls, in order;
+         * a single job larger than this goes alone.
+         */
+        public Builder maxBatchBytes(int bytes) {
+            once(this.maxBatchBytes, "maxBatchBytes");
+            Checks.inRange(bytes, 1024, 256 * 1024 * 1024, "maxBatchBytes");
+            this.maxBatchBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of job records one fetch hands a worker: 1 KiB to 256 MiB, default
+         * {@link #DEFAULT_MAX_FETCH_BYTES}; a fetch always hands out at least one job.
+         */
+        public Builder maxFetchBytes(int bytes) {
+            once(this.maxFetchBytes, "maxFetchBytes");
+            Checks.inRange(bytes, 1024, 256 * 1024 * 1024, "maxFetchBytes");
+            this.maxFetchBytes = bytes;
             return this;
         }
 

@@ -20,6 +20,7 @@ final class ActiveJob implements Job {
     final AtomicBoolean settled = new AtomicBoolean();
     volatile boolean leaseLost;
     volatile boolean timedOut;
+    volatile boolean cancelled;
     volatile Future<?> future;
     volatile long startedNanos;
 
@@ -116,7 +117,7 @@ final class ActiveJob implements Job {
             return false;
         }
         List<String> lost = queue.namespace().await("extend lease",
-                queue.renew(List.of(Map.entry(id(), token())), Math.max(1, leaseTime.toMillis())));
+                queue.renew(List.of(Map.entry(id(), token())), Math.max(1, leaseTime.toMillis()))).lost();
         if (!lost.isEmpty()) {
             leaseLost = true;
             return false;
@@ -127,6 +128,11 @@ final class ActiveJob implements Job {
     @Override
     public boolean isLeaseLost() {
         return leaseLost;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.redkit.core.RedkitException;
+import io.redkit.core.codec.PayloadTooLargeException;
 import io.redkit.queue.Backoff;
 import io.redkit.queue.BackoffFunction;
 import io.redkit.queue.JobHandler;
@@ -32,7 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * marker popped by a blocking {@code BLPOP} on a dedicated connection (pushed by adds, resumes and
  * scripts that leave work behind), or the time the fetch script said something becomes due. Finished
  * jobs are reported in batches by the same script that fetches the next jobs, so a busy worker needs
- * one round trip per batch of completions. Capacity is a semaphore of {@code concurrency} permits
- * held from fetch to the handler's return; a completion passes its permit on to the job fetched with it.
+ * one round trip per batch of completions. Capacity is {@code concurrency} slots ({@link FairCapacity}),
+ * each held from fetch to the handler's return. A completion passes its slot on to the next job of its
+ * own queue only while no other queue's fetcher waits for one; otherwise the slot goes to the queue
+ * that has waited longest, so one queue's backlog cannot hold the others back.
  */
 final class DefaultWorker implements Worker {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWorker.class);
@@ -58,7 +60,7 @@ final class DefaultWorker implements Worker {
     private final String id;
     private final WorkerOptions options;
     private final JobHandler handler;
-    private final Semaphore permits;
+    private final FairCapacity capacity;
     private final ExecutorService handlers;
     private final boolean ownHandlers;
     private final ExecutorService replies;
@@ -78,7 +80,7 @@ final class DefaultWorker implements Worker {
         this.options = options;
         this.handler = handler;
         this.leaseMs = options.leaseTime().toMillis();
-        this.permits = new Semaphore(options.concurrency());
+        this.capacity = new FairCapacity(options.concurrency());
         if (options.executor() != null) {
             this.handlers = options.executor();
             this.ownHandlers = false;
@@ -167,7 +169,7 @@ final class DefaultWorker implements Worker {
                         loop.queue.name(), f.id(), e.getMessage());
             }
         });
-        permits.release();
+        capacity.release(1);
     }
 
     /** Gives a job that never started back to waiting at once. */
@@ -208,13 +210,19 @@ final class DefaultWorker implements Worker {
         if (error == null && result != null) {
             try {
                 encoded = result instanceof byte[] ? (byte[]) result : loop.queue.options().codec().encode(result);
+                int max = loop.queue.options().maxResultSize();
+                if (encoded.length > max) {
+                    error = new PayloadTooLargeException("the result of job " + job.id() + " (QueueOptions.maxResultSize)",
+                            encoded.length, max);
+                    encoded = null;
+                }
             } catch (RuntimeException e) {
                 error = new RedkitException("the handler's result could not be encoded: " + e.getMessage(), e);
             }
         }
         if (error == null) {
             meters.duration(loop.queue.name(), elapsedNanos);
-            loop.completions.add(new Pending(job, new RedisJobQueue.Completion(job.id(), job.token(), encoded)));
+            loop.completions.add(new Pending(job, new RedisJobQueue.Completion(job.id(), job.token(), encoded), true));
             finished(loop, job, false);
             loop.flush();
         } else {
@@ -223,12 +231,12 @@ final class DefaultWorker implements Worker {
         }
     }
 
-    private void finished(QueueLoop loop, ActiveJob job, boolean releasePermit) {
+    private void finished(QueueLoop loop, ActiveJob job, boolean releaseSlot) {
         if (loop.running.remove(job.id(), job)) {
             active.decrementAndGet();
         }
-        if (releasePermit) {
-            permits.release();
+        if (releaseSlot) {
+            capacity.release(1);
         }
         idleLock.lock();
         try {
@@ -236,6 +244,26 @@ final class DefaultWorker implements Worker {
         } finally {
             idleLock.unlock();
         }
+    }
+
+    /** The job was cancelled: interrupt its handler and make it dead (fail.lua sees the cancel marker). */
+    private void onCancel(QueueLoop loop, ActiveJob job) {
+        if (!job.settled.compareAndSet(false, true)) {
+            return;
+        }
+        job.cancelled = true;
+        java.util.concurrent.Future<?> f = job.future;
+        if (f != null) {
+            f.cancel(true);
+        }
+        LOG.info("queue {}: job {} was cancelled; its handler is interrupted", loop.queue.name(), job.id());
+        loop.queue.fail(job.id(), job.token(), -1, "cancelled", "").whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("queue {}: could not record the cancellation of job {}; it is taken back when its lease ends: {}",
+                        loop.queue.name(), job.id(), e.getMessage());
+            }
+        });
+        meters.outcome(loop.queue.name(), "cancelled");
     }
 
     private void onTimeout(QueueLoop loop, ActiveJob job) {
@@ -307,12 +335,18 @@ final class DefaultWorker implements Worker {
             if (held.isEmpty()) {
                 continue;
             }
-            loop.queue.renew(held, leaseMs).whenComplete((lost, e) -> {
+            loop.queue.renew(held, leaseMs).whenComplete((renewal, e) -> {
                 if (e != null) {
                     LOG.debug("queue {}: lease renewal failed: {}", loop.queue.name(), e.getMessage());
                     return;
                 }
-                for (String jobId : lost) {
+                for (String jobId : renewal.cancelled()) {
+                    ActiveJob j = loop.running.get(jobId);
+                    if (j != null) {
+                        onCancel(loop, j);
+                    }
+                }
+                for (String jobId : renewal.lost()) {
                     ActiveJob j = loop.running.get(jobId);
                     if (j != null && !j.leaseLost) {
                         j.leaseLost = true;
@@ -362,7 +396,7 @@ final class DefaultWorker implements Worker {
         }
         running = false;
         long deadline = System.nanoTime() + timeout.toNanos();
-        permits.release(Integer.MAX_VALUE / 2);
+        capacity.close();
         for (QueueLoop l : loops) {
             l.signal();
         }
@@ -434,8 +468,8 @@ final class DefaultWorker implements Worker {
 
     // ------------------------------------------------------------------ per queue
 
-    /** A completion waiting to be reported, with the job whose permit it carries. */
-    private record Pending(ActiveJob job, RedisJobQueue.Completion completion) {
+    /** A completion waiting to be reported; {@code slot}: it still holds its job's concurrency slot. */
+    private record Pending(ActiveJob job, RedisJobQueue.Completion completion, boolean slot) {
     }
 
     /** A tiny wait/notify helper. */
@@ -505,26 +539,26 @@ final class DefaultWorker implements Worker {
             while (DefaultWorker.this.running) {
                 int n;
                 try {
-                    permits.acquire();
+                    n = capacity.acquire(this);
                 } catch (InterruptedException e) {
                     continue;
                 }
-                if (!DefaultWorker.this.running) {
+                if (n == 0 || !DefaultWorker.this.running) {
+                    capacity.release(n);
                     break;
                 }
-                n = 1 + permits.drainPermits();
                 RedisJobQueue.FetchReply reply;
                 try {
                     reply = queue.namespace().await("fetch", queue.fetch(id, n, leaseMs, List.of()));
                     errorPause = 0;
                 } catch (RuntimeException e) {
-                    permits.release(n);
+                    capacity.release(n);
                     errorPause = Math.min(2000, Math.max(50, errorPause * 2));
                     logError("fetch", e);
                     wake.awaitQuietly(errorPause);
                     continue;
                 }
-                permits.release(n - reply.jobs().size());
+                capacity.release(n - reply.jobs().size());
                 for (RedisJobQueue.Fetched f : reply.jobs()) {
                     start(this, f);
                 }
@@ -582,7 +616,10 @@ final class DefaultWorker implements Worker {
             }
         }
 
-        /** Reports buffered completions and fetches as many jobs as were completed, one call at a time. */
+        /**
+         * Reports buffered completions, one call at a time, and fetches in the same call as many jobs as
+         * the completed jobs' slots that no other queue is waiting for.
+         */
         void flush() {
             if (!flushing.compareAndSet(false, true)) {
                 return;
@@ -600,10 +637,20 @@ final class DefaultWorker implements Worker {
                 }
                 return;
             }
-            int fetch = DefaultWorker.this.running ? batch.size() : 0;
+            int slots = 0;
             List<RedisJobQueue.Completion> cs = new ArrayList<>(batch.size());
             for (Pending b : batch) {
                 cs.add(b.completion());
+                if (b.slot()) {
+                    slots++;
+                }
+            }
+            int fetch;
+            if (DefaultWorker.this.running) {
+                fetch = capacity.handBack(this, slots);
+            } else {
+                capacity.release(slots);
+                fetch = 0;
             }
             CompletableFuture<RedisJobQueue.FetchReply> f;
             try {
@@ -618,12 +665,14 @@ final class DefaultWorker implements Worker {
             try {
                 if (err != null) {
                     logError("report completions", err instanceof RuntimeException ? (RuntimeException) err : new RuntimeException(err));
+                    // nothing was fetched: the slots kept for it are free again
+                    capacity.release(fetch);
                     if (DefaultWorker.this.running) {
-                        // keep the permits and try again shortly; a restarted Redis refuses them if it lost the jobs
-                        completions.addAll(batch);
+                        // try again shortly; a restarted Redis refuses them if it lost the jobs
+                        for (Pending b : batch) {
+                            completions.add(new Pending(b.job(), b.completion(), false));
+                        }
                         timer.schedule(this::flush, 200, TimeUnit.MILLISECONDS);
-                    } else {
-                        permits.release(batch.size());
                     }
                     return;
                 }
@@ -642,7 +691,7 @@ final class DefaultWorker implements Worker {
                                 queue.name(), job.id(), job.token());
                     }
                 }
-                permits.release(batch.size() - reply.jobs().size());
+                capacity.release(fetch - reply.jobs().size());
                 for (RedisJobQueue.Fetched f : reply.jobs()) {
                     start(this, f);
                 }

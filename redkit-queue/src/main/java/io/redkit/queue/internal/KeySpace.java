@@ -110,12 +110,16 @@ public final class KeySpace {
         return new String[]{wait, prioritized, delayed, retrying, active, completed, dead, events};
     }
 
+    String[] cancel() {
+        return new String[]{wait, prioritized, delayed, retrying, active, completed, dead, stats, events};
+    }
+
     String[] retry() {
-        return new String[]{wait, prioritized, dead, events, marker};
+        return new String[]{wait, prioritized, dead, events, marker, ids};
     }
 
     String[] drain() {
-        return new String[]{wait, prioritized, delayed, retrying};
+        return new String[]{wait, prioritized, delayed, retrying, ids};
     }
 
     String[] repeatClaim() {

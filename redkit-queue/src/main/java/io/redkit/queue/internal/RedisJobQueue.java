@@ -11,6 +11,7 @@ import io.redkit.core.RedkitException;
 import io.redkit.core.codec.PayloadTooLargeException;
 import io.redkit.core.internal.Checks;
 import io.redkit.queue.Backoff;
+import io.redkit.queue.CancelOutcome;
 import io.redkit.queue.EventType;
 import io.redkit.queue.JobHandler;
 import io.redkit.queue.JobInfo;
@@ -50,6 +51,8 @@ import java.util.regex.Pattern;
 public final class RedisJobQueue implements JobQueue {
     /** Jobs per enqueue script call in {@link #addBulk}. */
     static final int BULK_BATCH = 500;
+    /** Jobs looked at per script call of {@link #drain} and {@link #retryAllDead}, so Redis never blocks long. */
+    static final int ADMIN_STEP = 1000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME_LENGTH + "}");
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_ERROR = 1024;
@@ -161,18 +164,32 @@ public final class RedisJobQueue implements JobQueue {
         List<Integer> sizes = new ArrayList<>();
         List<Object> cur = new ArrayList<>();
         int n = 0;
+        long bytes = 0;
         for (int i = 0; i < jobs.size(); i++) {
             NewJob j = Checks.notNull(jobs.get(i), "jobs[" + i + "]");
+            List<Object> one = new ArrayList<>(6);
+            int size;
             try {
-                appendJob(cur, j.type(), j.payload(), j.options() == null ? options.jobDefaults() : j.options());
+                size = appendJob(one, j.type(), j.payload(), j.options() == null ? options.jobDefaults() : j.options());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("jobs[" + i + "]: " + e.getMessage(), e);
             }
+            // a call carries at most BULK_BATCH jobs and maxBatchBytes of records (a bigger job goes alone)
+            if (n > 0 && bytes + size > options.maxBatchBytes()) {
+                batches.add(cur);
+                sizes.add(n);
+                cur = new ArrayList<>();
+                n = 0;
+                bytes = 0;
+            }
+            cur.addAll(one);
+            bytes += size;
             if (++n == BULK_BATCH) {
                 batches.add(cur);
                 sizes.add(n);
                 cur = new ArrayList<>();
                 n = 0;
+                bytes = 0;
             }
         }
         if (n > 0) {
@@ -209,16 +226,18 @@ public final class RedisJobQueue implements JobQueue {
         return a;
     }
 
-    /** Validates and appends the 6 enqueue arguments of one job. */
-    private void appendJob(List<Object> args, String type, Object payload, JobOptions o) {
+    /** Validates and appends the 6 enqueue arguments of one job; returns the size of its encoded record. */
+    private int appendJob(List<Object> args, String type, Object payload, JobOptions o) {
         Checks.notNull(o, "options");
         JobRecord rec = record(type, payload, o, options.clock().millis());
-        args.add(rec.encode());
+        byte[] encoded = rec.encode();
+        args.add(encoded);
         args.add(o.priority());
         args.add(o.runAt() == null && !o.delay().isZero() ? String.valueOf(o.delay().toMillis()) : "");
         args.add(o.runAt() == null ? "" : String.valueOf(o.runAt().toEpochMilli()));
         args.add(o.idempotencyKey() == null ? "" : o.idempotencyKey());
         args.add(o.idempotencyWindow().toMillis());
+        return encoded.length;
     }
 
     JobRecord record(String type, Object payload, JobOptions o, long createdMs) {
@@ -292,7 +311,7 @@ public final class RedisJobQueue implements JobQueue {
 
     CompletableFuture<FetchReply> fetch(String workerId, int count, long leaseMs, List<Completion> completions) {
         RateLimit rl = options.rateLimit();
-        Object[] a = new Object[14 + completions.size() * 3];
+        Object[] a = new Object[15 + completions.size() * 3];
         a[0] = keys.base();
         a[1] = now();
         a[2] = options.eventStreamMaxLength();
@@ -306,8 +325,9 @@ public final class RedisJobQueue implements JobQueue {
         a[10] = options.completedRetention().maxAge().toMillis();
         a[11] = options.deadRetention().maxCount();
         a[12] = options.deadRetention().maxAge().toMillis();
-        a[13] = completions.size();
-        int i = 14;
+        a[13] = options.maxFetchBytes();
+        a[14] = completions.size();
+        int i = 15;
         for (Completion c : completions) {
             a[i++] = c.id;
             a[i++] = c.token;
@@ -365,7 +385,11 @@ public final class RedisJobQueue implements JobQueue {
         return ns.eval(Scripts.RELEASE, ScriptOutputType.INTEGER, keys.release(), a);
     }
 
-    CompletableFuture<List<String>> renew(List<Map.Entry<String, Long>> jobs, long leaseMs) {
+    /** The reply of {@code renew.lua}: jobs whose lease is lost, and jobs whose cancellation was asked for. */
+    record Renewal(List<String> lost, List<String> cancelled) {
+    }
+
+    CompletableFuture<Renewal> renew(List<Map.Entry<String, Long>> jobs, long leaseMs) {
         Object[] a = new Object[3 + jobs.size() * 2];
         a[0] = keys.base();
         a[1] = now();
@@ -375,11 +399,16 @@ public final class RedisJobQueue implements JobQueue {
             a[i++] = e.getKey();
             a[i++] = e.getValue();
         }
-        return ns.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, new String[]{keys.active}, a).thenApply(Replies::strings);
+        return ns.<List<Object>>eval(Scripts.RENEW, ScriptOutputType.MULTI, new String[]{keys.active}, a)
+                .thenApply(r -> new Renewal(Replies.strings(Replies.list(r.get(0))), Replies.strings(Replies.list(r.get(1)))));
     }
 
     boolean progress(String id, long token, Object progress) {
         byte[] p = progress instanceof byte[] ? (byte[]) progress : options.codec().encode(progress);
+        if (p.length > options.maxProgressSize()) {
+            throw new PayloadTooLargeException("progress of job " + id + " (QueueOptions.maxProgressSize)", p.length,
+                    options.maxProgressSize());
+        }
         Long r = ns.evalSync(Scripts.PROGRESS, ScriptOutputType.INTEGER, new String[]{keys.active, keys.events}, keys.base(),
                 options.eventStreamMaxLength(), id, token, p);
         return r == 1;
@@ -618,18 +647,24 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public boolean retry(String id) {
         if (!validId(id)) return false;
-        Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), id, 1);
-        return r > 0;
+        List<Object> r = ns.evalSync(Scripts.RETRY, ScriptOutputType.MULTI, keys.retry(), keys.base(), now(),
+                options.eventStreamMaxLength(), id, 1, "", "");
+        return Replies.lng(r.get(0)) > 0;
     }
 
     @Override
     public long retryAllDead() {
         long total = 0;
-        while (true) {
-            Long r = ns.evalSync(Scripts.RETRY, ScriptOutputType.INTEGER, keys.retry(), keys.base(), now(), options.eventStreamMaxLength(), "", 1000);
-            total += r;
-            if (r < 1000) return total;
-        }
+        String cursor = "";
+        String bound = "";
+        do {
+            List<Object> r = ns.evalSync(Scripts.RETRY, ScriptOutputType.MULTI, keys.retry(), keys.base(), now(),
+                    options.eventStreamMaxLength(), "", ADMIN_STEP, cursor, bound);
+            total += Replies.lng(r.get(0));
+            cursor = Replies.str(r.get(1));
+            bound = Replies.str(r.get(2));
+        } while (!cursor.equals("x"));
+        return total;
     }
 
     @Override
@@ -643,12 +678,34 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     @Override
+    public CancelOutcome cancel(String id) {
+        if (!validId(id)) return CancelOutcome.NOT_FOUND;
+        Long r = ns.evalSync(Scripts.CANCEL, ScriptOutputType.INTEGER, keys.cancel(), keys.base(), now(), options.eventStreamMaxLength(),
+                id, options.deadRetention().maxCount(), options.deadRetention().maxAge().toMillis());
+        switch (r.intValue()) {
+            case 1: return CancelOutcome.CANCELLED;
+            case 2: return CancelOutcome.REQUESTED;
+            case 3: return CancelOutcome.ALREADY_FINISHED;
+            default: return CancelOutcome.NOT_FOUND;
+        }
+    }
+
+    @Override
     public long drain(boolean includeDelayed) {
         long total = 0;
+        String bound = "";
+        String[] cursors = {"", "", "", ""};
         while (true) {
-            Long r = ns.evalSync(Scripts.DRAIN, ScriptOutputType.INTEGER, keys.drain(), keys.base(), includeDelayed ? "1" : "0", 1000);
-            total += r;
-            if (r == 0) return total;
+            List<Object> r = ns.evalSync(Scripts.DRAIN, ScriptOutputType.MULTI, keys.drain(), keys.base(), includeDelayed ? "1" : "0",
+                    ADMIN_STEP, bound, cursors[0], cursors[1], cursors[2], cursors[3]);
+            total += Replies.lng(r.get(0));
+            bound = Replies.str(r.get(1));
+            boolean done = true;
+            for (int i = 0; i < 4; i++) {
+                cursors[i] = Replies.str(r.get(2 + i));
+                done &= cursors[i].equals("x");
+            }
+            if (done) return total;
         }
     }
 

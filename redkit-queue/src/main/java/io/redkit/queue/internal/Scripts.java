@@ -16,6 +16,7 @@ final class Scripts {
     static final RedisScript PAUSE = RedisScript.load(Scripts.class, "pause.lua");
     static final RedisScript REMOVE = RedisScript.load(Scripts.class, "remove.lua");
     static final RedisScript RETRY = RedisScript.load(Scripts.class, "retry.lua");
+    static final RedisScript CANCEL = RedisScript.load(Scripts.class, "cancel.lua");
     static final RedisScript DRAIN = RedisScript.load(Scripts.class, "drain.lua");
     static final RedisScript STATS = RedisScript.load(Scripts.class, "stats.lua");
     static final RedisScript REPEAT_PUT = RedisScript.load(Scripts.class, "repeat_put.lua");

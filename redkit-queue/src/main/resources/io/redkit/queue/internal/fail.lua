@@ -3,7 +3,7 @@
 --       8 marker list
 -- ARGV: 1 key base, 2 now ms or "", 3 events max length, 4 job id, 5 fencing token,
 --       6 retry delay ms (-1 = do not retry: dead now; -2 = the worker could not read the record: dead now,
---       counted as unreadable), 7 error message, 8 stack trace (truncated),
+--       counted as unreadable), a job whose cancellation was asked for (cancel.lua) is dead now with the error "cancelled", 7 error message, 8 stack trace (truncated),
 --       9 dead jobs to keep (-1 = all), 10 dead max age ms (0 = none)
 -- Reply: 0 refused (lease lost or stale token), 1 retrying, 2 dead
 local base = ARGV[1]
@@ -18,8 +18,9 @@ local keepX, keepXAge = tonumber(ARGV[9]), tonumber(ARGV[10])
 local W, PW, RT, A, X, ST, EV, MK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local UNIT = 4398046511104
 local sk = base .. 's:' .. id
-local f = redis.call('HMGET', sk, 'f', 'a', 'h')
+local f = redis.call('HMGET', sk, 'f', 'a', 'h', 'cx')
 if f[1] ~= tok or not redis.call('ZSCORE', A, id) then return 0 end
+if f[4] == '1' and delay ~= -2 then delay, err, stack = -1, 'cancelled', '' end
 local rec = redis.call('GET', base .. 'j:' .. id)
 local prio, maxAttempts
 if rec then prio, maxAttempts = header(rec) end

@@ -6,7 +6,8 @@
 -- ARGV: 1 key base, 2 now ms or "" for Redis TIME, 3 events max length, 4 worker id, 5 jobs to fetch,
 --       6 lease ms, 7 max stalls, 8 rate limit max starts (0 = none), 9 rate limit period ms,
 --       10 completed jobs to keep (-1 = all), 11 completed max age ms (0 = none), 12 dead jobs to keep (-1 = all),
---       13 dead max age ms (0 = none), 14 completion count m, then 3 values per completion:
+--       13 dead max age ms (0 = none), 14 byte budget: records handed out stop once the next would pass it
+--       (always at least one job), 15 completion count m, then 3 values per completion:
 --       job id, fencing token, result ("0" = none, "1" followed by the encoded result)
 -- Reply: {statuses, wake, job...}: statuses = one integer per completion (1 completed, 0 refused: the lease was
 --        lost or the token is stale, 2 refused: the attempt's timeout had passed); wake = ms until something may
@@ -23,7 +24,8 @@ local lease = tonumber(ARGV[6])
 local maxStalls = tonumber(ARGV[7])
 local rlMax, rlPeriod = tonumber(ARGV[8]), tonumber(ARGV[9])
 local keepC, keepCAge, keepX, keepXAge = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
-local m = tonumber(ARGV[14])
+local maxBytes = tonumber(ARGV[14])
+local m = tonumber(ARGV[15])
 local W, PW, D, RT, A, C, X, M, ST, EV, MK, RL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local UNIT = 4398046511104
 
@@ -54,7 +56,7 @@ end
 local statuses = {}
 local done = 0
 for i = 0, m - 1 do
-  local o = 15 + i * 3
+  local o = 16 + i * 3
   local id, tok, res = ARGV[o], ARGV[o + 1], ARGV[o + 2]
   local sk = base .. 's:' .. id
   local f = redis.call('HMGET', sk, 'f', 'dl', 'st', 'h')
@@ -167,12 +169,15 @@ if count > 0 and not paused then
   add(redis.call('ZRANGEBYSCORE', PW, '-inf', '(4398046511104000', 'LIMIT', 0, count), 'z')
   if #cands < count then add(redis.call('LRANGE', W, 0, count - #cands - 1), 'l') end
   if #cands < count then add(redis.call('ZRANGEBYSCORE', PW, '4398046511104000', '+inf', 'LIMIT', 0, count - #cands), 'z') end
-  local zrem, lpop = {}, 0
+  local zrem, lpop, bytes = {}, 0, 0
   for _, c in ipairs(cands) do
     local id = c[1]
-    if c[2] == 'l' then lpop = lpop + 1 else zrem[#zrem + 1] = id end
     local sk = base .. 's:' .. id
     local rec = redis.call('GET', base .. 'j:' .. id)
+    -- the byte budget: the first job always goes; a job that would pass it stays where it is, with the rest
+    if rec and #jobs > 0 and bytes + #rec > maxBytes then break end
+    if rec then bytes = bytes + #rec end
+    if c[2] == 'l' then lpop = lpop + 1 else zrem[#zrem + 1] = id end
     local prio, _, to
     if rec then prio, _, to = header(rec) end
     if not rec then

@@ -142,12 +142,12 @@ class ScriptsTest {
         String b = queue.add("t", "b");
         List<RedisJobQueue.Fetched> jobs = fetch(2, 1000).jobs();
         now.addAndGet(900);
-        List<String> lost = queue.namespace().await("renew", queue.renew(List.of(Map.entry(a, jobs.get(0).token())), 1000));
+        List<String> lost = queue.namespace().await("renew", queue.renew(List.of(Map.entry(a, jobs.get(0).token())), 1000)).lost();
         assertThat(lost).isEmpty();
         now.addAndGet(200); // b's lease ran out, a's was renewed to +1000
         assertThat(fetch(1, 1000).jobs()).extracting(RedisJobQueue.Fetched::id).containsExactly(b);
         List<String> lost2 = queue.namespace().await("renew", queue.renew(List.of(Map.entry(a, jobs.get(0).token()),
-                Map.entry(b, jobs.get(1).token())), 1000));
+                Map.entry(b, jobs.get(1).token())), 1000)).lost();
         assertThat(lost2).containsExactly(b);
     }
 
