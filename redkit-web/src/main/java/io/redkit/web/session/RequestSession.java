@@ -1,6 +1,7 @@
 package io.redkit.web.session;
 
 import io.redkit.session.ClientInfo;
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import io.redkit.session.SessionException;
 import io.redkit.session.SessionStore;
@@ -115,9 +116,9 @@ final class RequestSession {
         return s;
     }
 
-    synchronized Session rotate() {
+    synchronized Session rotate(Rotation rotation) {
         Session s = current().orElseThrow(() -> new SessionException("no session to rotate"));
-        store.rotate(s);
+        store.rotate(s, rotation);
         writeCookieIfOutputStarted();
         return s;
     }
