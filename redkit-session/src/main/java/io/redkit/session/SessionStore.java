@@ -68,6 +68,19 @@ public interface SessionStore extends AutoCloseable {
     Optional<Session> load(String id, ClientInfo client);
 
     /**
+     * {@link #load}, also saying why there is no session: {@link SessionLookup#replaced()} is true
+     * for an id that a login or another {@linkplain Rotation#PRIVILEGE_CHANGE privilege change}
+     * replaced less than {@link SessionOptions#rotationGrace()} ago (and after a routine rotation
+     * of an anonymous session). Such an id gives no session either, but the client may already
+     * hold the new id, so a web layer should not clear its cookie nor give it a new one. With a
+     * rotation grace of 0, no id is reported as replaced.
+     *
+     * @param id     the cookie value; may be {@code null} (then no session, not replaced)
+     * @param client who is asking, recorded as last access
+     */
+    SessionLookup lookup(String id, ClientInfo client);
+
+    /**
      * Writes the session: all of it when new, otherwise only the attributes that changed.
      *
      * @return false when the session no longer exists (revoked or expired meanwhile): nothing was

@@ -293,7 +293,10 @@ abstract class SessionStoreContract {
         assertThat(loggedIn.userId()).contains("alice");
         assertThat(loggedIn.get("cart", String.class)).contains("3 items");
         assertThat(loggedIn.get("late", String.class)).isEmpty();
-        assertThat(sessionKeys()).as("the session and the user's index, no alias").hasSize(2);
+        assertThat(sessionKeys()).as("the session, the user's index and the pre-login id's marker").hasSize(3)
+                .filteredOn(k -> !k.endsWith(":idx") && !k.endsWith(s.handle()))
+                .singleElement().satisfies(k -> assertThat(redis().hgetall(k)).as("no alias: no data, user or reference")
+                        .containsOnlyKeys("_replaced"));
 
         // a second login on the same session (same user: same tag) and a login as another user (another tag)
         String first = s.id();
@@ -443,6 +446,45 @@ abstract class SessionStoreContract {
         // so a later login of the new id cannot be reached through the old one either
         store.login(s, "alice");
         assertThat(store.load(old, FIREFOX)).isEmpty();
+    }
+
+    @Test
+    void anIdReplacedByAPrivilegeChangeIsReportedButGivesNothing() {
+        SessionStore store = store();
+        Session s = store.newSession(FIREFOX);
+        s.set("secret", "s3");
+        store.save(s);
+        String preLogin = s.id();
+        store.login(s, "alice");
+        SessionLookup found = store.lookup(preLogin, FIREFOX);
+        assertThat(found.session()).isEmpty();
+        assertThat(found.replaced()).as("the client may already hold the new id").isTrue();
+        String markerKey = ((RedisSessionStore) store).keys().session(preLogin.substring(0, 16),
+                io.redkit.session.internal.SessionIds.handle(preLogin));
+        assertThat(redis().hgetall(markerKey)).as("the marker holds no data, no user, no reference").containsOnlyKeys("_replaced");
+        assertThat(redis().pttl(markerKey)).isBetween(1L, GRACE.toMillis());
+        assertThat(store.save(store.newSession(FIREFOX))).isTrue();
+
+        String loggedIn = s.id();
+        store.rotate(s);
+        assertThat(store.lookup(loggedIn, FIREFOX)).isEqualTo(SessionLookup.replacedId());
+        String routine = s.id();
+        store.rotate(s, Rotation.ROUTINE);
+        assertThat(store.lookup(routine, FIREFOX).session()).as("an alias").isPresent();
+        assertThat(store.lookup(s.id(), FIREFOX).session()).isPresent();
+
+        store.invalidate(s);
+        assertThat(store.lookup(s.id(), FIREFOX)).as("logged out: not replaced").isEqualTo(SessionLookup.none());
+        assertThat(store.lookup(routine, FIREFOX)).isEqualTo(SessionLookup.none());
+        assertThat(store.lookup(null, FIREFOX)).isEqualTo(SessionLookup.none());
+        assertThat(store.lookup("garbage", FIREFOX)).isEqualTo(SessionLookup.none());
+
+        SessionStore immediate = store(SessionOptions.builder().rotationGrace(Duration.ZERO).build());
+        Session t = immediate.newSession(FIREFOX);
+        immediate.save(t);
+        String before = t.id();
+        immediate.login(t, "bob");
+        assertThat(immediate.lookup(before, FIREFOX)).as("a grace of 0: no marker").isEqualTo(SessionLookup.none());
     }
 
     /**

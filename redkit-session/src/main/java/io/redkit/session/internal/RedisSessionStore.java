@@ -19,6 +19,7 @@ import io.redkit.session.SessionEvent;
 import io.redkit.session.SessionException;
 import io.redkit.session.SessionInfo;
 import io.redkit.session.SessionListener;
+import io.redkit.session.SessionLookup;
 import io.redkit.session.SessionOptions;
 import io.redkit.session.SessionStore;
 import io.redkit.session.SweepResult;
@@ -115,43 +116,50 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Optional<Session> load(String id, ClientInfo client) {
+        return lookup(id, client).session();
+    }
+
+    @Override
+    public SessionLookup lookup(String id, ClientInfo client) {
         Checks.notNull(client, "client");
         SessionIds.Parsed p = SessionIds.parse(id);
         if (p == null) {
-            return Optional.empty();
+            return SessionLookup.none();
         }
-        return load(id, p.tag(), SessionIds.handle(id), client, "", 0);
+        return find(id, p.tag(), SessionIds.handle(id), client, "", 0);
     }
 
     /**
      * Loads the session at {@code tag/handle}; {@code aliasUser} is "" for a load by id, or the user
      * the alias being followed was made for (the key must then belong to exactly that user).
      */
-    private Optional<Session> load(String id, String tag, String handle, ClientInfo client, String aliasUser, int hops) {
+    private SessionLookup find(String id, String tag, String handle, ClientInfo client, String aliasUser, int hops) {
         List<Object> r = ns.evalSync(LOAD, ScriptOutputType.MULTI, new String[]{keys.session(tag, handle), keys.index(tag)},
                 nowArg(), touchMs, handle, lastJson(client), aliasUser);
         int code = (int) num(r.get(0));
         switch (code) {
             case 0:
-                return Optional.empty();
+                return SessionLookup.none();
+            case 4:
+                return SessionLookup.replacedId();
             case 1: {
                 if (hops >= MAX_ALIAS_HOPS) {
-                    return Optional.empty();
+                    return SessionLookup.none();
                 }
                 String[] ref = parseRef(str(r.get(1)));
                 String user = str(r.get(2));
                 if (ref == null || user == null || user.isEmpty()) {
-                    return Optional.empty();
+                    return SessionLookup.none();
                 }
-                Optional<Session> target = load(id, ref[0], ref[1], client, user, hops + 1);
-                target.ifPresent(s -> ((SessionImpl) s).retarget(ref[0], ref[1]));
+                SessionLookup target = find(id, ref[0], ref[1], client, user, hops + 1);
+                target.session().ifPresent(s -> ((SessionImpl) s).retarget(ref[0], ref[1]));
                 return target;
             }
             case 2: {
                 String user = str(r.get(2));
                 emit(new SessionEvent(SessionEvent.Type.EXPIRED, handle, null, user.isEmpty() ? null : user, null,
                         Instant.ofEpochMilli(num(r.get(1)))));
-                return Optional.empty();
+                return SessionLookup.none();
             }
             case 3:
                 break;
@@ -173,7 +181,7 @@ public final class RedisSessionStore implements SessionStore {
             active.changes().move(Math.min(longField(fields, "_a") + idle, deadline), Math.min(now + idle, deadline))
                     .send(nowArg());
         }
-        return Optional.of(s);
+        return SessionLookup.found(s);
     }
 
     private void fill(SessionImpl s, Map<String, byte[]> fields) {
@@ -384,7 +392,7 @@ public final class RedisSessionStore implements SessionStore {
             boolean routine = rotation == Rotation.ROUTINE && userId != null && userId.equals(s.userIdOrNull());
             List<Object> r = ns.evalSync(ROTATE, ScriptOutputType.MULTI,
                     new String[]{keys.session(oldTag, oldHandle), keys.session(newTag, newHandle), keys.index(newTag)},
-                    nowArg(), routine ? graceMs : 0, oldHandle, newHandle, ref, userId == null ? "" : userId);
+                    nowArg(), graceMs, oldHandle, newHandle, ref, userId == null ? "" : userId, routine ? "1" : "0");
             int code = (int) num(r.get(0));
             if (code != 3) {
                 s.markGone();
@@ -400,7 +408,7 @@ public final class RedisSessionStore implements SessionStore {
         }
         // another tag: a login (a user's tag is derived from the user), always a privilege change
         List<Object> r = ns.evalSync(RETIRE, ScriptOutputType.MULTI,
-                new String[]{keys.session(oldTag, oldHandle), keys.index(oldTag)}, nowArg(), oldHandle);
+                new String[]{keys.session(oldTag, oldHandle), keys.index(oldTag)}, nowArg(), oldHandle, graceMs);
         int code = (int) num(r.get(0));
         if (code != 3) {
             s.markGone();

@@ -12,6 +12,7 @@
 --   {1, ref, user}                       the id was rotated by a routine rotation of `user`'s session;
 --                                        ref = "<tag>.<handle>" of the live session
 --   {2, now, userId}                     the session had expired: it and its index entry are deleted
+--   {4}                                  no session: the id was replaced by a privilege change moments ago
 --   {3, now, touched, f1, v1, f2, v2 ...} the session's fields (before the touch); touched = 1 when
 --                                         last access was written now (its value is then `now`)
 --#include clock.lua
@@ -20,6 +21,7 @@ local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {0} end
 local f = {}
 for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+if f['_replaced'] then return {4} end
 if ARGV[5] ~= '' and f['_u'] ~= ARGV[5] then return {0} end
 if f['_alias'] then
   -- an alias without a user (an older layout) is not followed

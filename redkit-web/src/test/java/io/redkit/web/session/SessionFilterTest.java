@@ -211,6 +211,29 @@ class SessionFilterTest {
         assertThat(web.get("/peek", old).body()).as("the alias of a logged-out session").isEqualTo("none");
     }
 
+    /**
+     * A request that was in flight with the pre-login cookie and ends after the login must not clear
+     * the cookie nor set a new one: the browser may already hold the logged-in cookie, and would drop it.
+     */
+    @Test
+    void aRequestInFlightWithThePreLoginCookieLeavesTheNewCookieAlone() throws Exception {
+        WebApp web = withDefaultGrace();
+        String anonymous = sessionCookie(web.get("/set?k=cart&v=1"));
+        String loggedIn = sessionCookie(web.get("/login?user=alice", anonymous));
+        HttpResponse<String> late = web.get("/peek", anonymous);
+        assertThat(late.body()).isEqualTo("none");
+        assertThat(WebApp.setCookies(late)).as("not cleared").isEmpty();
+        HttpResponse<String> lateWrite = web.get("/set?k=x&v=y", anonymous);
+        assertThat(WebApp.setCookies(lateWrite)).as("no new anonymous session replacing the login").isEmpty();
+        assertThat(sessionKeys()).as("nothing was created").noneMatch(k -> k.contains(":s:")
+                && redkit.namespace(Namespace.SESSION).sync().hexists(k, "a:x"));
+        assertThat(web.get("/peek", loggedIn).body()).isEqualTo("alice");
+
+        // a logout is not a replacement: the logged-out cookie is cleared as any stale one
+        web.get("/logout", loggedIn);
+        assertThat(WebApp.setCookies(web.get("/peek", loggedIn))).singleElement().asString().contains("Max-Age=0");
+    }
+
     /** 8 clients keep using the pre-login cookie while it logs in: none ever sees the user. */
     @Test
     void requestsWithThePreLoginCookieDuringLoginNeverSeeTheUser() throws Exception {
