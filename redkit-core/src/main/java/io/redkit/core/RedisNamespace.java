@@ -12,6 +12,8 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -60,7 +62,7 @@ public final class RedisNamespace {
         this.client = client;
         this.uri = uri;
         this.keyPrefix = config.keyPrefix(namespace);
-        this.scripts = new ScriptGate(this::async, client instanceof RedisClusterClient);
+        this.scripts = new ScriptGate(this::async, client instanceof RedisClusterClient, this::nodeOf);
     }
 
     /** Which namespace this is. */
@@ -115,6 +117,23 @@ public final class RedisNamespace {
             return ((StatefulRedisClusterConnection<String, byte[]>) c).async();
         }
         return ((StatefulRedisConnection<String, byte[]>) c).async();
+    }
+
+    /**
+     * On Cluster, the id of the master that owns the slot of {@code keys[0]} in the client's current
+     * view of the topology ("" without keys or when unknown): each node has its own script cache.
+     */
+    private String nodeOf(String[] keys) {
+        if (keys == null || keys.length == 0) {
+            return "";
+        }
+        StatefulConnection<String, byte[]> c = connection();
+        if (!(c instanceof StatefulRedisClusterConnection)) {
+            return "";
+        }
+        RedisClusterNode n = ((StatefulRedisClusterConnection<String, byte[]>) c).getPartitions()
+                .getPartitionBySlot(SlotHash.getSlot(keys[0]));
+        return n == null ? "" : n.getNodeId();
     }
 
     /** The shared connection's blocking commands; same failure rules as {@link #async()}. */
@@ -240,7 +259,7 @@ public final class RedisNamespace {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        long seq = scripts.enter(script);
+        long seq = scripts.enter(script, keys);
         if (seq < 0) {
             scripts.submit(new ScriptGate.Call(script, type, keys, values)).whenComplete((v, err) -> complete(result, script, v, err));
             return result;
@@ -282,7 +301,7 @@ public final class RedisNamespace {
         } catch (RuntimeException e) {
             throw translate("script " + script.name(), e);
         }
-        long seq = scripts.enter(script);
+        long seq = scripts.enter(script, keys);
         if (seq < 0) {
             return (T) waitForGate(script, scripts.submit(new ScriptGate.Call(script, type, keys, values)));
         }

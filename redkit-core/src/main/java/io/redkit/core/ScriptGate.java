@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,11 +36,19 @@ import java.util.function.Supplier;
  * both found it missing (Redis runs the second and not the first); on Cluster, a flush landing
  * while the gate re-sends (no single {@code SCRIPT EXISTS} covers every node).
  *
- * <p>The open gate costs a call two atomic increments, a set lookup and a volatile read.
+ * <p>On Cluster each node has its own script cache, so a script counts as loaded per node (the node
+ * that owns the slot of the call's first key, by the client's current view of the topology): its
+ * first use on each node closes the gate, and a slot that moved counts as a first use on its new
+ * node. Calls without keys count as one node.
+ *
+ * <p>The open gate costs a call two atomic increments, a set lookup and a volatile read (on Cluster
+ * also the key's slot and a look-up of its node).
  */
 final class ScriptGate {
     private final Supplier<RedisClusterAsyncCommands<String, byte[]>> commands;
     private final boolean cluster;
+    /** on Cluster, the id of the node a call with these keys goes to (scripts are cached per node) */
+    private final Function<String[], String> node;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
     private final Set<String> loaded = ConcurrentHashMap.newKeySet();
@@ -52,8 +61,22 @@ final class ScriptGate {
     private final ArrayDeque<Call> queued = new ArrayDeque<>();
 
     ScriptGate(Supplier<RedisClusterAsyncCommands<String, byte[]>> commands, boolean cluster) {
+        this(commands, cluster, keys -> "");
+    }
+
+    /**
+     * @param node on Cluster, the id of the node that runs a call with these keys: a script counts as
+     *             loaded per node, since each node has its own script cache
+     */
+    ScriptGate(Supplier<RedisClusterAsyncCommands<String, byte[]>> commands, boolean cluster, Function<String[], String> node) {
         this.commands = commands;
         this.cluster = cluster;
+        this.node = node;
+    }
+
+    /** What {@link #loaded} holds for a script run with these keys: its SHA, on Cluster with the node. */
+    private String loadedKey(RedisScript script, String[] keys) {
+        return cluster ? script.sha1() + "@" + node.apply(keys) : script.sha1();
     }
 
     /** One script call; {@code result} completes with the raw reply or the client's exception. */
@@ -78,8 +101,8 @@ final class ScriptGate {
      * reply has been seen). Returns the call's sequence number, or {@code -1} when the gate is
      * closed or the script not yet loaded: then the caller hands the call to {@link #submit}.
      */
-    long enter(RedisScript script) {
-        if (!loaded.contains(script.sha1())) {
+    long enter(RedisScript script, String[] keys) {
+        if (!loaded.contains(loadedKey(script, keys))) {
             return -1;
         }
         inFlight.incrementAndGet();
@@ -113,7 +136,7 @@ final class ScriptGate {
     /** Sends {@code call} through the gate: now if it is open and the script loaded, else in turn. */
     CompletableFuture<Object> submit(Call call) {
         synchronized (lock) {
-            if (closed || !loaded.contains(call.script.sha1())) {
+            if (closed || !loaded.contains(loadedKey(call.script, call.keys))) {
                 closed = true;
                 queued.add(call);
             } else {
@@ -144,7 +167,7 @@ final class ScriptGate {
             queued.clear();
             for (Call c : resend) {
                 sendByBody(c);
-                loaded.add(c.script.sha1());
+                loaded.add(loadedKey(c.script, c.keys));
             }
             try {
                 cmd = commands.get();
@@ -178,7 +201,7 @@ final class ScriptGate {
                         closed = false;
                         return;
                     }
-                } else if (queued.stream().allMatch(c -> loaded.contains(c.script.sha1()))) {
+                } else if (queued.stream().allMatch(c -> loaded.contains(loadedKey(c.script, c.keys)))) {
                     while (!queued.isEmpty()) {
                         sendCounted(queued.poll());
                     }

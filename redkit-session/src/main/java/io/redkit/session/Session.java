@@ -31,7 +31,11 @@ public interface Session {
     /** True until the session is first saved. */
     boolean isNew();
 
-    /** True when it was loaded through an id that was rotated moments ago (an in-flight request). */
+    /**
+     * True when it was loaded through an id replaced moments ago by a {@linkplain Rotation#ROUTINE
+     * routine rotation} (a request in flight with the old id). Such a session has the same user as
+     * its old id had, never reveals the new {@link #id()}, and cannot log in or be rotated.
+     */
     boolean isAlias();
 
     /** When it was created (the Redis server's clock; the request's local clock while new). */

@@ -24,7 +24,7 @@ public record SessionEvent(Type type, String handle, String previousHandle, Stri
     public enum Type {
         /** A session was stored for the first time. */
         CREATED,
-        /** A session got a new id (login, privilege change); its data was kept. */
+        /** A session got a new id (login, privilege change, routine rotation); its data was kept. */
         ROTATED,
         /** A session passed its idle or absolute timeout. */
         EXPIRED,

@@ -26,7 +26,7 @@ public final class SessionOptions {
     public static final Duration DEFAULT_ABSOLUTE_TIMEOUT = Duration.ofHours(12);
     /** Last access is written at most once per this interval: 60 seconds. */
     public static final Duration DEFAULT_TOUCH_INTERVAL = Duration.ofSeconds(60);
-    /** How long a rotated id keeps resolving to the new session, for requests in flight: 5 seconds. */
+    /** How long an id replaced by a {@linkplain Rotation#ROUTINE routine rotation} keeps resolving to the session: 5 seconds. */
     public static final Duration DEFAULT_ROTATION_GRACE = Duration.ofSeconds(5);
     /** Sessions per user: 0, no limit. */
     public static final int DEFAULT_MAX_SESSIONS_PER_USER = 0;
@@ -183,9 +183,11 @@ public final class SessionOptions {
         }
 
         /**
-         * How long an id replaced by a rotation still resolves to the session (never to a new id),
-         * so requests already in flight are not logged out; 0 makes the old id invalid at once.
-         * At most one minute. Default {@link #DEFAULT_ROTATION_GRACE}.
+         * How long an id replaced by a {@linkplain Rotation#ROUTINE routine rotation} of a logged-in
+         * session still resolves to the session (never to the new id), so requests already in flight
+         * are not logged out; 0 makes the old id invalid at once there too. Never applies to a login
+         * or another {@linkplain Rotation#PRIVILEGE_CHANGE privilege change}: their old id stops at
+         * once whatever this is. At most one minute. Default {@link #DEFAULT_ROTATION_GRACE}.
          */
         public Builder rotationGrace(Duration rotationGrace) {
             once(this.rotationGrace, "rotationGrace");

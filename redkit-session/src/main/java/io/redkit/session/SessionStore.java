@@ -16,7 +16,7 @@ import java.util.Optional;
  * Session s = store.newSession(ClientInfo.of(ip, userAgent));
  * s.set("theme", "dark");
  * store.save(s);                                  // first save writes the whole session
- * store.login(s, "user-42");                      // new id, data kept; the old id stops working
+ * store.login(s, "user-42");                      // new id, data kept; the old id stops working at once
  * store.list("user-42");                          // the user's devices
  * store.revokeAllExcept(s);                       // "log out everywhere else"
  * }</pre>
@@ -55,14 +55,30 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * The session with this id, recording the access (at most once per touch interval). A
-     * malformed, unknown, revoked or expired id gives an empty result, never an exception; an id
-     * rotated less than {@link SessionOptions#rotationGrace()} ago gives the rotated session
-     * ({@link Session#isAlias()}).
+     * malformed, unknown, revoked or expired id gives an empty result, never an exception; so does
+     * an id replaced by a login or another {@linkplain Rotation#PRIVILEGE_CHANGE privilege change},
+     * from the moment that call returned. Only an id replaced by a {@linkplain Rotation#ROUTINE
+     * routine rotation} of a logged-in session less than {@link SessionOptions#rotationGrace()} ago
+     * gives the rotated session ({@link Session#isAlias()}), and only while that session still has
+     * the same user and has had no privilege change since.
      *
      * @param id     the cookie value; may be {@code null} (then empty)
      * @param client who is asking, recorded as last access
      */
     Optional<Session> load(String id, ClientInfo client);
+
+    /**
+     * {@link #load}, also saying why there is no session: {@link SessionLookup#replaced()} is true
+     * for an id that a login or another {@linkplain Rotation#PRIVILEGE_CHANGE privilege change}
+     * replaced less than {@link SessionOptions#rotationGrace()} ago (and after a routine rotation
+     * of an anonymous session). Such an id gives no session either, but the client may already
+     * hold the new id, so a web layer should not clear its cookie nor give it a new one. With a
+     * rotation grace of 0, no id is reported as replaced.
+     *
+     * @param id     the cookie value; may be {@code null} (then no session, not replaced)
+     * @param client who is asking, recorded as last access
+     */
+    SessionLookup lookup(String id, ClientInfo client);
 
     /**
      * Writes the session: all of it when new, otherwise only the attributes that changed.
@@ -76,8 +92,10 @@ public interface SessionStore extends AutoCloseable {
      * Logs {@code userId} in: gives the session a new id (session-fixation protection) under the
      * user's hash tag, keeps its data, sets the user, adds it to the user's index and evicts the
      * user's oldest sessions beyond {@link SessionOptions#maxSessionsPerUser()}. A session not yet
-     * saved is saved. The old id stops working at once (apart from the rotation grace). The
-     * session object is updated in place: send the client its new {@link Session#id()}.
+     * saved is saved. A login is a {@linkplain Rotation#PRIVILEGE_CHANGE privilege change}: the old
+     * id stops working at once, whatever {@link SessionOptions#rotationGrace()} is (no alias), also
+     * for a request that loaded the session through it before the login (its save returns false).
+     * The session object is updated in place: send the client its new {@link Session#id()}.
      *
      * @return the same session, with its new id
      * @throws SessionException when the session expired or was revoked meanwhile, or when it was
@@ -88,10 +106,30 @@ public interface SessionStore extends AutoCloseable {
     Session login(Session session, String userId);
 
     /**
-     * Gives the session a new id and keeps everything else, e.g. after a privilege change. Same
-     * rules as {@link #login}.
+     * Gives the session a new id after a privilege change (a role or permission granted or taken
+     * away, a step-up authentication): {@link #rotate(Session, Rotation) rotate(session,
+     * Rotation.PRIVILEGE_CHANGE)}. The old id stops working at once.
+     *
+     * <p>Change the privileges in the session's attributes, then rotate, then save (the web filter
+     * saves after the handler): the attributes are then written under the new id only, and the old
+     * id never carries the new privileges.
      */
-    Session rotate(Session session);
+    default Session rotate(Session session) {
+        return rotate(session, Rotation.PRIVILEGE_CHANGE);
+    }
+
+    /**
+     * Gives the session a new id and keeps everything else (user, data, timeouts). With
+     * {@link Rotation#PRIVILEGE_CHANGE} the old id stops working at once; with
+     * {@link Rotation#ROUTINE} the old id of a logged-in session stays an alias for
+     * {@link SessionOptions#rotationGrace()} (see {@link Rotation}). The session object is updated
+     * in place: send the client its new {@link Session#id()}.
+     *
+     * @return the same session, with its new id
+     * @throws SessionException when the session expired or was revoked meanwhile, or when it was
+     *                          loaded through an already rotated id ({@link Session#isAlias()})
+     */
+    Session rotate(Session session, Rotation rotation);
 
     /**
      * Deletes the session (logout); its id is invalid at once for every instance.

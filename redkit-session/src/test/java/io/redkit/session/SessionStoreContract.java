@@ -270,30 +270,307 @@ abstract class SessionStoreContract {
         assertThat(store.list("alice")).extracting(SessionInfo::handle).containsExactly(s.handle());
     }
 
+    // ---- fixation window (issue 13 item 9): a privilege change ends the old id at once ---------
+
+    /** The default options: a rotation grace of 5 s, which must not apply to a privilege change. */
+    static final Duration GRACE = SessionOptions.DEFAULT_ROTATION_GRACE;
+
     @Test
-    void aRotatedIdIsAShortLivedAliasForRequestsInFlight() {
-        SessionStore store = store(SessionOptions.builder().rotationGrace(Duration.ofSeconds(3)).build());
+    void thePreLoginIdIsNoSessionTheMomentLoginReturns() {
+        SessionStore store = store(); // default rotation grace (5 s)
         Session s = store.newSession(FIREFOX);
+        s.set("cart", "3 items");
+        store.save(s);
+        String preLogin = s.id();
+        Session inFlight = store.load(preLogin, FIREFOX).orElseThrow(); // a request that loaded it before the login
+
+        store.login(s, "alice");
+        assertThat(store.load(preLogin, FIREFOX)).as("the pre-login id right after login").isEmpty();
+        inFlight.set("late", "x");
+        assertThat(store.save(inFlight)).as("a save through the pre-login id writes nothing").isFalse();
+        assertThat(store.load(preLogin, FIREFOX)).isEmpty();
+        Session loggedIn = store.load(s.id(), FIREFOX).orElseThrow();
+        assertThat(loggedIn.userId()).contains("alice");
+        assertThat(loggedIn.get("cart", String.class)).contains("3 items");
+        assertThat(loggedIn.get("late", String.class)).isEmpty();
+        assertThat(sessionKeys()).as("the session, the user's index and the pre-login id's marker").hasSize(3)
+                .filteredOn(k -> !k.endsWith(":idx") && !k.endsWith(s.handle()))
+                .singleElement().satisfies(k -> assertThat(redis().hgetall(k)).as("no alias: no data, user or reference")
+                        .containsOnlyKeys("_replaced"));
+
+        // a second login on the same session (same user: same tag) and a login as another user (another tag)
+        String first = s.id();
+        store.login(s, "alice");
+        assertThat(store.load(first, FIREFOX)).isEmpty();
+        String second = s.id();
+        store.login(s, "bob");
+        assertThat(store.load(second, FIREFOX)).isEmpty();
+        assertThat(store.load(first, FIREFOX)).isEmpty();
+        assertThat(store.load(s.id(), FIREFOX).orElseThrow().userId()).contains("bob");
+        assertThat(store.list("alice")).isEmpty();
+    }
+
+    @Test
+    void aPrivilegeChangeRotationEndsTheOldIdAtOnce() {
+        SessionStore store = store();
+        Session s = loggedIn(store, "alice", FIREFOX);
+        s.set("role", "user");
+        store.save(s);
+        String before = s.id();
+        Session inFlight = store.load(before, FIREFOX).orElseThrow();
+
+        s.set("role", "admin"); // the privilege change: attribute first, then rotate, then save
+        store.rotate(s);
+        store.save(s);
+        assertThat(store.load(before, FIREFOX)).as("rotate(session) is a privilege change").isEmpty();
+        inFlight.set("role", "user");
+        assertThat(store.save(inFlight)).as("a request in flight with the old id writes nothing").isFalse();
+        assertThat(store.load(s.id(), FIREFOX).orElseThrow().get("role", String.class)).contains("admin");
+
+        String again = s.id();
+        store.rotate(s, Rotation.PRIVILEGE_CHANGE);
+        assertThat(store.load(again, FIREFOX)).isEmpty();
+        assertThat(store.load(before, FIREFOX)).isEmpty();
+        assertThat(store.list("alice")).extracting(SessionInfo::handle).containsExactly(s.handle());
+    }
+
+    @Test
+    void logoutEndsTheIdAndItsAliasesAtOnce() {
+        SessionStore store = store();
+        Session s = loggedIn(store, "alice", FIREFOX);
+        String old = s.id();
+        store.rotate(s, Rotation.ROUTINE);
+        assertThat(store.load(old, FIREFOX)).as("an alias while the session lives").isPresent();
+        Session viaAlias = store.load(old, FIREFOX).orElseThrow();
+
+        assertThat(store.invalidate(s)).isTrue();
+        assertThat(store.load(s.id(), FIREFOX)).isEmpty();
+        assertThat(store.load(old, FIREFOX)).as("the alias of a logged-out session").isEmpty();
+        viaAlias.set("late", true);
+        assertThat(store.save(viaAlias)).isFalse();
+        assertThat(sessionKeys()).as("no session hash is left").noneMatch(k -> k.contains(":s:") && redis().hexists(k, "_a"));
+    }
+
+    @Test
+    void aRoutineRotationKeepsAnAliasForTheGraceThenItStops() {
+        Duration grace = Duration.ofSeconds(2);
+        SessionStore store = store(SessionOptions.builder().rotationGrace(grace).build());
+        Session s = loggedIn(store, "alice", FIREFOX);
+        s.set("theme", "dark");
         store.save(s);
         String old = s.id();
         Session inFlight = store.load(old, FIREFOX).orElseThrow();
-        store.login(s, "alice");
 
-        Session viaAlias = store.load(old, FIREFOX).orElseThrow();
-        assertThat(viaAlias.isAlias()).isTrue();
-        assertThat(viaAlias.id()).as("never hands out the new id").isEqualTo(old);
-        assertThat(viaAlias.handle()).isEqualTo(s.handle());
-        assertThat(viaAlias.userId()).contains("alice");
-        assertThatThrownBy(() -> store.login(viaAlias, "mallory")).isInstanceOf(SessionException.class)
-                .hasMessageContaining("already rotated");
-
-        // a request that loaded the session before the login saves into the rotated session
+        long rotated = System.nanoTime();
+        store.rotate(s, Rotation.ROUTINE);
+        assertThat(s.id()).isNotEqualTo(old).startsWith(old.substring(0, 16));
+        Optional<Session> alias = store.load(old, FIREFOX);
+        if (alias.isEmpty()) { // only acceptable when this machine took longer than the grace to get here
+            assertThat(Duration.ofNanos(System.nanoTime() - rotated)).isGreaterThanOrEqualTo(grace);
+        } else {
+            Session viaAlias = alias.get();
+            assertThat(viaAlias.isAlias()).isTrue();
+            assertThat(viaAlias.id()).as("never hands out the new id").isEqualTo(old);
+            assertThat(viaAlias.handle()).isEqualTo(s.handle());
+            assertThat(viaAlias.userId()).contains("alice");
+            assertThat(viaAlias.get("theme", String.class)).contains("dark");
+            assertThatThrownBy(() -> store.login(viaAlias, "mallory")).isInstanceOf(SessionException.class)
+                    .hasMessageContaining("already rotated");
+            assertThatThrownBy(() -> store.rotate(viaAlias, Rotation.ROUTINE)).isInstanceOf(SessionException.class)
+                    .hasMessageContaining("already rotated");
+        }
+        // a request in flight with the old id saves into the rotated session while the alias lives
         inFlight.set("cart-size", 2);
-        assertThat(store.save(inFlight)).isTrue();
-        assertThat(store.load(s.id(), FIREFOX).orElseThrow().get("cart-size", Integer.class)).contains(2);
+        boolean saved = store.save(inFlight);
+        assertThat(saved || Duration.ofNanos(System.nanoTime() - rotated).compareTo(grace) >= 0).isTrue();
+        String aliasKey = ((RedisSessionStore) store).keys().session(old.substring(0, 16),
+                io.redkit.session.internal.SessionIds.handle(old));
+        assertThat(redis().pttl(aliasKey)).as("the alias expires by itself within the grace").isLessThanOrEqualTo(grace.toMillis());
 
-        String aliasKey = allKeys().stream().filter(k -> !k.endsWith(s.handle()) && k.contains(":s:")).findFirst().orElseThrow();
-        assertThat(redis().pttl(aliasKey)).isBetween(1L, 3000L);
+        org.awaitility.Awaitility.await().atMost(grace.plusSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> store.load(old, FIREFOX).isEmpty());
+        assertThat(Duration.ofNanos(System.nanoTime() - rotated)).as("not before the grace")
+                .isGreaterThanOrEqualTo(grace.minusMillis(50));
+        assertThat(store.load(old, FIREFOX)).as("and never again").isEmpty();
+        assertThat(store.load(s.id(), FIREFOX).orElseThrow().userId()).contains("alice");
+    }
+
+    @Test
+    void anAliasEndsTheMomentItsSessionChangesUserOrPrivileges() {
+        SessionStore store = store();
+        // a privilege change after a routine rotation
+        Session s = loggedIn(store, "alice", FIREFOX);
+        String a = s.id();
+        store.rotate(s, Rotation.ROUTINE);
+        Session viaAlias = store.load(a, FIREFOX).orElseThrow();
+        assertThat(viaAlias.isAlias()).isTrue();
+        s.set("role", "admin");
+        store.rotate(s);
+        store.save(s);
+        assertThat(store.load(a, FIREFOX)).as("the alias after a privilege change of its session").isEmpty();
+        viaAlias.set("late", true);
+        assertThat(store.save(viaAlias)).isFalse();
+
+        // a login as someone else after a routine rotation
+        Session t = loggedIn(store, "alice", IPHONE);
+        String b = t.id();
+        store.rotate(t, Rotation.ROUTINE);
+        assertThat(store.load(b, IPHONE)).isPresent();
+        store.login(t, "bob");
+        assertThat(store.load(b, IPHONE)).as("the alias after the session became bob's").isEmpty();
+
+        // two routine rotations chain; a privilege change at the end ends both aliases
+        Session u = loggedIn(store, "carol", FIREFOX);
+        String c1 = u.id();
+        store.rotate(u, Rotation.ROUTINE);
+        String c2 = u.id();
+        store.rotate(u, Rotation.ROUTINE);
+        assertThat(store.load(c1, FIREFOX)).hasValueSatisfying(x -> assertThat(x.userId()).contains("carol"));
+        assertThat(store.load(c2, FIREFOX)).isPresent();
+        store.rotate(u, Rotation.PRIVILEGE_CHANGE);
+        assertThat(store.load(c1, FIREFOX)).isEmpty();
+        assertThat(store.load(c2, FIREFOX)).isEmpty();
+        assertThat(store.load(u.id(), FIREFOX)).isPresent();
+    }
+
+    @Test
+    void aRoutineRotationOfAnAnonymousSessionKeepsNoAlias() {
+        SessionStore store = store();
+        Session s = store.newSession(FIREFOX);
+        s.set("k", "v");
+        store.save(s);
+        String old = s.id();
+        store.rotate(s, Rotation.ROUTINE);
+        assertThat(store.load(old, FIREFOX)).as("nothing to be in flight for: no alias without a login").isEmpty();
+        assertThat(store.load(s.id(), FIREFOX).orElseThrow().get("k", String.class)).contains("v");
+        // so a later login of the new id cannot be reached through the old one either
+        store.login(s, "alice");
+        assertThat(store.load(old, FIREFOX)).isEmpty();
+    }
+
+    @Test
+    void anIdReplacedByAPrivilegeChangeIsReportedButGivesNothing() {
+        SessionStore store = store();
+        Session s = store.newSession(FIREFOX);
+        s.set("secret", "s3");
+        store.save(s);
+        String preLogin = s.id();
+        store.login(s, "alice");
+        SessionLookup found = store.lookup(preLogin, FIREFOX);
+        assertThat(found.session()).isEmpty();
+        assertThat(found.replaced()).as("the client may already hold the new id").isTrue();
+        String markerKey = ((RedisSessionStore) store).keys().session(preLogin.substring(0, 16),
+                io.redkit.session.internal.SessionIds.handle(preLogin));
+        assertThat(redis().hgetall(markerKey)).as("the marker holds no data, no user, no reference").containsOnlyKeys("_replaced");
+        assertThat(redis().pttl(markerKey)).isBetween(1L, GRACE.toMillis());
+        assertThat(store.save(store.newSession(FIREFOX))).isTrue();
+
+        String loggedIn = s.id();
+        store.rotate(s);
+        assertThat(store.lookup(loggedIn, FIREFOX)).isEqualTo(SessionLookup.replacedId());
+        String routine = s.id();
+        store.rotate(s, Rotation.ROUTINE);
+        assertThat(store.lookup(routine, FIREFOX).session()).as("an alias").isPresent();
+        assertThat(store.lookup(s.id(), FIREFOX).session()).isPresent();
+
+        store.invalidate(s);
+        assertThat(store.lookup(s.id(), FIREFOX)).as("logged out: not replaced").isEqualTo(SessionLookup.none());
+        assertThat(store.lookup(routine, FIREFOX)).isEqualTo(SessionLookup.none());
+        assertThat(store.lookup(null, FIREFOX)).isEqualTo(SessionLookup.none());
+        assertThat(store.lookup("garbage", FIREFOX)).isEqualTo(SessionLookup.none());
+
+        SessionStore immediate = store(SessionOptions.builder().rotationGrace(Duration.ZERO).build());
+        Session t = immediate.newSession(FIREFOX);
+        immediate.save(t);
+        String before = t.id();
+        immediate.login(t, "bob");
+        assertThat(immediate.lookup(before, FIREFOX)).as("a grace of 0: no marker").isEqualTo(SessionLookup.none());
+    }
+
+    /**
+     * 16 threads load (and save through) the pre-login id while it is logged in: none ever sees the
+     * logged-in session, and every load that starts after login returned finds nothing.
+     */
+    @Test
+    void manyThreadsUsingThePreLoginIdDuringLoginNeverSeeTheLoggedInSession() throws Exception {
+        SessionStore store = store();
+        int threads = 16;
+        int rounds = 5;
+        for (int round = 0; round < rounds; round++) {
+            Session s = store.newSession(FIREFOX);
+            s.set("cart", "1 item");
+            store.save(s);
+            String preLogin = s.id();
+            String preLoginHandle = s.handle();
+            attackDuringRotation(store, threads, preLogin, () -> store.login(s, "alice"), loaded -> {
+                assertThat(loaded.userId()).as("a pre-login id never carries the user").isEmpty();
+                assertThat(loaded.handle()).as("nor reaches the logged-in session").isEqualTo(preLoginHandle);
+            });
+            assertThat(store.load(s.id(), FIREFOX).orElseThrow().userId()).contains("alice");
+        }
+        // a role change of a logged-in session: the old id never sees the new role
+        for (int round = 0; round < rounds; round++) {
+            Session s = loggedIn(store, "alice", FIREFOX);
+            s.set("role", "user");
+            store.save(s);
+            String before = s.id();
+            String beforeHandle = s.handle();
+            attackDuringRotation(store, threads, before, () -> {
+                s.set("role", "admin");
+                store.rotate(s);
+                store.save(s);
+            }, loaded -> {
+                assertThat(loaded.get("role", String.class)).contains("user");
+                assertThat(loaded.handle()).isEqualTo(beforeHandle);
+            });
+        }
+    }
+
+    /**
+     * Runs {@code rotation} while {@code threads} threads load {@code oldId} (and save through what
+     * they loaded); each loaded session must pass {@code check}, and every load that starts after the
+     * rotation returned must find nothing. Each thread keeps going until it has done 20 such loads.
+     */
+    private void attackDuringRotation(SessionStore store, int threads, String oldId, Runnable rotation,
+                                      java.util.function.Consumer<Session> check) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch ready = new CountDownLatch(threads);
+        java.util.concurrent.atomic.AtomicBoolean rotated = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger before = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    int after = 0;
+                    for (int i = 0; after < 20; i++) {
+                        boolean startedAfter = rotated.get();
+                        Optional<Session> loaded = store.load(oldId, FIREFOX);
+                        if (startedAfter) {
+                            assertThat(loaded).as("a load of the old id that started after the rotation returned").isEmpty();
+                            after++;
+                        } else {
+                            before.incrementAndGet();
+                        }
+                        if (loaded.isPresent()) {
+                            check.accept(loaded.get());
+                            loaded.get().set("t" + thread, i);
+                            store.save(loaded.get()); // false once the rotation ran: checked by the tests above
+                        }
+                    }
+                    return null;
+                }));
+            }
+            ready.await();
+            rotation.run();
+            rotated.set(true);
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

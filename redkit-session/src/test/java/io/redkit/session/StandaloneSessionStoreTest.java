@@ -41,7 +41,8 @@ class StandaloneSessionStoreTest extends SessionStoreContract {
     void sessionsLiveInTheSessionDatabase() {
         SessionStore store = store();
         loggedIn(store, "alice", FIREFOX);
-        assertThat(sessionKeys()).hasSize(3).allMatch(k -> k.startsWith("redkit:session:sess:{"));
+        assertThat(sessionKeys()).as("session, index, marker of the pre-login id").hasSize(3)
+                .allMatch(k -> k.startsWith("redkit:session:sess:{"));
         assertThat(redkit.namespace(Namespace.SESSION).target().database()).isEqualTo(2);
     }
 

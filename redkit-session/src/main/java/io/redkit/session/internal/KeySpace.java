@@ -7,7 +7,7 @@ import io.redkit.core.RedisNamespace;
  * tag, so a session, its aliases and its user's index share a slot on Redis Cluster.
  *
  * <pre>
- * &lt;prefix&gt;:sess:{tag}:s:&lt;handle&gt;   session hash (or, briefly, an alias of a rotated id)
+ * &lt;prefix&gt;:sess:{tag}:s:&lt;handle&gt;   session hash (or, briefly, an alias left by a routine rotation)
  * &lt;prefix&gt;:sess:{tag}:idx            user index: ZSET of handles scored by expiry (ms)
  * &lt;prefix&gt;:sess:{events}:stream      capped stream of session events
  * &lt;prefix&gt;:sess:{active}:&lt;w&gt;:&lt;n&gt;    sessions expiring in [n * w, (n + 1) * w) ms (a counter, see ActiveSessions)

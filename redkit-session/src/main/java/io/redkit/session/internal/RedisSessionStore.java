@@ -13,11 +13,13 @@ import io.redkit.core.RedisScript;
 import io.redkit.core.codec.JsonCodec;
 import io.redkit.core.internal.Checks;
 import io.redkit.session.ClientInfo;
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import io.redkit.session.SessionEvent;
 import io.redkit.session.SessionException;
 import io.redkit.session.SessionInfo;
 import io.redkit.session.SessionListener;
+import io.redkit.session.SessionLookup;
 import io.redkit.session.SessionOptions;
 import io.redkit.session.SessionStore;
 import io.redkit.session.SweepResult;
@@ -114,38 +116,50 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Optional<Session> load(String id, ClientInfo client) {
+        return lookup(id, client).session();
+    }
+
+    @Override
+    public SessionLookup lookup(String id, ClientInfo client) {
         Checks.notNull(client, "client");
         SessionIds.Parsed p = SessionIds.parse(id);
         if (p == null) {
-            return Optional.empty();
+            return SessionLookup.none();
         }
-        return load(id, p.tag(), SessionIds.handle(id), client, 0);
+        return find(id, p.tag(), SessionIds.handle(id), client, "", 0);
     }
 
-    private Optional<Session> load(String id, String tag, String handle, ClientInfo client, int hops) {
+    /**
+     * Loads the session at {@code tag/handle}; {@code aliasUser} is "" for a load by id, or the user
+     * the alias being followed was made for (the key must then belong to exactly that user).
+     */
+    private SessionLookup find(String id, String tag, String handle, ClientInfo client, String aliasUser, int hops) {
         List<Object> r = ns.evalSync(LOAD, ScriptOutputType.MULTI, new String[]{keys.session(tag, handle), keys.index(tag)},
-                nowArg(), touchMs, handle, lastJson(client));
+                nowArg(), touchMs, handle, lastJson(client), aliasUser);
         int code = (int) num(r.get(0));
         switch (code) {
             case 0:
-                return Optional.empty();
+                return SessionLookup.none();
+            case 4:
+                return SessionLookup.replacedId();
             case 1: {
                 if (hops >= MAX_ALIAS_HOPS) {
-                    return Optional.empty();
+                    return SessionLookup.none();
                 }
                 String[] ref = parseRef(str(r.get(1)));
-                if (ref == null) {
-                    return Optional.empty();
+                String user = str(r.get(2));
+                if (ref == null || user == null || user.isEmpty()) {
+                    return SessionLookup.none();
                 }
-                Optional<Session> target = load(id, ref[0], ref[1], client, hops + 1);
-                target.ifPresent(s -> ((SessionImpl) s).retarget(ref[0], ref[1]));
+                SessionLookup target = find(id, ref[0], ref[1], client, user, hops + 1);
+                target.session().ifPresent(s -> ((SessionImpl) s).retarget(ref[0], ref[1]));
                 return target;
             }
             case 2: {
                 String user = str(r.get(2));
                 emit(new SessionEvent(SessionEvent.Type.EXPIRED, handle, null, user.isEmpty() ? null : user, null,
                         Instant.ofEpochMilli(num(r.get(1)))));
-                return Optional.empty();
+                return SessionLookup.none();
             }
             case 3:
                 break;
@@ -167,7 +181,7 @@ public final class RedisSessionStore implements SessionStore {
             active.changes().move(Math.min(longField(fields, "_a") + idle, deadline), Math.min(now + idle, deadline))
                     .send(nowArg());
         }
-        return Optional.of(s);
+        return SessionLookup.found(s);
     }
 
     private void fill(SessionImpl s, Map<String, byte[]> fields) {
@@ -206,6 +220,8 @@ public final class RedisSessionStore implements SessionStore {
         List<Object> args = new ArrayList<>();
         List<String> dels = new ArrayList<>();
         int sets = 0;
+        String user = s.userIdOrNull();
+        args.add(user == null ? "" : user); // a save never writes into another user's session, nor through its alias
         args.add(0); // placeholder for the count
         for (Map.Entry<String, byte[]> e : delta.entrySet()) {
             if (e.getValue() == null) {
@@ -216,7 +232,7 @@ public final class RedisSessionStore implements SessionStore {
                 sets++;
             }
         }
-        args.set(0, sets);
+        args.set(1, sets);
         args.addAll(dels);
         for (int hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
             List<Object> r = ns.evalSync(SAVE, ScriptOutputType.MULTI, new String[]{keys.session(s.tag(), s.handle())},
@@ -336,16 +352,23 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Session login(Session session, String userId) {
         SessionIds.validateUserId(userId);
-        return rotate(own(session), userId);
+        return rotate(own(session), userId, Rotation.PRIVILEGE_CHANGE);
     }
 
     @Override
-    public Session rotate(Session session) {
+    public Session rotate(Session session, Rotation rotation) {
         SessionImpl s = own(session);
-        return rotate(s, s.userIdOrNull());
+        Checks.notNull(rotation, "rotation");
+        return rotate(s, s.userIdOrNull(), rotation);
     }
 
-    private Session rotate(SessionImpl s, String userId) {
+    /**
+     * Gives {@code s} a new id with {@code userId} as its user. Only a routine rotation that keeps the
+     * user may leave an alias (and rotate.lua checks that the stored session is logged in as that user);
+     * a privilege change, and every rotation to another tag (a login), deletes the old id in the script
+     * that moves the session.
+     */
+    private Session rotate(SessionImpl s, String userId, Rotation rotation) {
         if (s.isGone()) {
             throw new SessionException("the session was revoked or has expired; it cannot be rotated");
         }
@@ -366,9 +389,10 @@ public final class RedisSessionStore implements SessionStore {
         String oldHandle = s.handle();
         String ref = newTag + "." + newHandle;
         if (oldTag.equals(newTag)) {
+            boolean routine = rotation == Rotation.ROUTINE && userId != null && userId.equals(s.userIdOrNull());
             List<Object> r = ns.evalSync(ROTATE, ScriptOutputType.MULTI,
                     new String[]{keys.session(oldTag, oldHandle), keys.session(newTag, newHandle), keys.index(newTag)},
-                    nowArg(), graceMs, oldHandle, newHandle, ref, userId == null ? "" : userId);
+                    nowArg(), graceMs, oldHandle, newHandle, ref, userId == null ? "" : userId, routine ? "1" : "0");
             int code = (int) num(r.get(0));
             if (code != 3) {
                 s.markGone();
@@ -382,8 +406,9 @@ public final class RedisSessionStore implements SessionStore {
             emit(new SessionEvent(SessionEvent.Type.ROTATED, newHandle, oldHandle, userId, null, now));
             return s;
         }
+        // another tag: a login (a user's tag is derived from the user), always a privilege change
         List<Object> r = ns.evalSync(RETIRE, ScriptOutputType.MULTI,
-                new String[]{keys.session(oldTag, oldHandle), keys.index(oldTag)}, nowArg(), graceMs, oldHandle, ref);
+                new String[]{keys.session(oldTag, oldHandle), keys.index(oldTag)}, nowArg(), oldHandle, graceMs);
         int code = (int) num(r.get(0));
         if (code != 3) {
             s.markGone();

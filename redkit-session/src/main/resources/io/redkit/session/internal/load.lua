@@ -5,10 +5,14 @@
 -- ARGV[2]  touch interval in ms: last access is written only when it is at least this old
 -- ARGV[3]  the session's handle (its member in the index)
 -- ARGV[4]  last-access JSON to store when the access is written
+-- ARGV[5]  '' for a load by id; when following an alias, the user the alias was made for: the key
+--          must then be a session (or alias) of exactly that user, else it is no session
 -- Reply:
 --   {0}                                  no such session
---   {1, ref}                             the id was rotated; ref = "<tag>.<handle>" of the live session
+--   {1, ref, user}                       the id was rotated by a routine rotation of `user`'s session;
+--                                        ref = "<tag>.<handle>" of the live session
 --   {2, now, userId}                     the session had expired: it and its index entry are deleted
+--   {4}                                  no session: the id was replaced by a privilege change moments ago
 --   {3, now, touched, f1, v1, f2, v2 ...} the session's fields (before the touch); touched = 1 when
 --                                         last access was written now (its value is then `now`)
 --#include clock.lua
@@ -17,7 +21,13 @@ local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {0} end
 local f = {}
 for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
-if f['_alias'] then return {1, f['_alias']} end
+if f['_replaced'] then return {4} end
+if ARGV[5] ~= '' and f['_u'] ~= ARGV[5] then return {0} end
+if f['_alias'] then
+  -- an alias without a user (an older layout) is not followed
+  if not f['_u'] then return {0} end
+  return {1, f['_alias'], f['_u']}
+end
 
 local a, idle, x = tonumber(f['_a']), tonumber(f['_i']), tonumber(f['_x'])
 if not a or not idle or not x then return {0} end -- not a session written by Redkit

@@ -1,20 +1,24 @@
--- Gives a session a new id within the same hash tag (privilege change of a logged-in user, or a
--- login whose user tag is the session's tag), keeping its data. The old id becomes an alias of
--- the new one for the grace period (or is deleted when the grace is 0).
+-- Gives a session a new id within the same hash tag (a privilege change or a routine rotation of a
+-- session, or a login whose user tag is the session's tag), keeping its data. The session leaves the
+-- old key. With a grace (ARGV[2] > 0), a routine rotation (ARGV[7] = '1') of a session stored as
+-- logged in as ARGV[6] leaves an alias of the new id there for the grace, recording that user; any
+-- other rotation leaves a marker `_replaced` (no data, no user, no reference) for the grace, which
+-- load.lua reports as "replaced" and which gives no session. Without a grace the old key is gone.
 -- KEYS[1]  the old session hash
 -- KEYS[2]  the new session hash   (same tag)
 -- KEYS[3]  the user's index       (same tag)
 -- ARGV[1]  now in ms, or -1 to use the Redis server's TIME
--- ARGV[2]  grace in ms during which the old id still resolves to the new session; 0 for none
+-- ARGV[2]  rotation grace in ms: how long the alias or the marker lives; 0 for neither
 -- ARGV[3]  old handle
 -- ARGV[4]  new handle
 -- ARGV[5]  alias target, "<tag>.<new handle>"
 -- ARGV[6]  user id after rotation, or '' for none
+-- ARGV[7]  '1' for a routine rotation (an alias is allowed), '0' for a privilege change (never one)
 -- Reply: {0} no such session; {1, ref} the old id is itself an alias; {2} expired (deleted);
---        {3, now, expiresAt, previous expiresAt} rotated
+--        {3, now, expiresAt, previous expiresAt, aliased (1, or 0 for a marker or nothing)} rotated
 --#include clock.lua
 
-local t = redis.call('HMGET', KEYS[1], '_a', '_i', '_x', '_alias')
+local t = redis.call('HMGET', KEYS[1], '_a', '_i', '_x', '_alias', '_u')
 if t[4] then return {1, t[4]} end
 if not t[1] then return {0} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
@@ -36,8 +40,16 @@ if ARGV[6] ~= '' then
   if redis.call('PTTL', KEYS[3]) < exp - now then redis.call('PEXPIRE', KEYS[3], exp - now) end
 end
 local grace = tonumber(ARGV[2])
+local aliased = 0
+-- an alias only for a session that was logged in, as the same user, before this rotation:
+-- it never lets an id reach more than that id itself could
 if grace > 0 then
-  redis.call('HSET', KEYS[1], '_alias', ARGV[5])
+  if ARGV[7] == '1' and ARGV[6] ~= '' and t[5] == ARGV[6] then
+    redis.call('HSET', KEYS[1], '_alias', ARGV[5], '_u', ARGV[6])
+    aliased = 1
+  else
+    redis.call('HSET', KEYS[1], '_replaced', '1')
+  end
   redis.call('PEXPIRE', KEYS[1], grace)
 end
-return {3, now, exp, math.min(a + idle, x)}
+return {3, now, exp, math.min(a + idle, x), aliased}

@@ -1,8 +1,10 @@
 package io.redkit.web.session;
 
 import io.redkit.session.ClientInfo;
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import io.redkit.session.SessionException;
+import io.redkit.session.SessionLookup;
 import io.redkit.session.SessionStore;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,6 +34,11 @@ final class RequestSession {
     private final boolean hadCookie;
 
     private boolean loaded;
+    /**
+     * the cookie's id was replaced by a privilege change moments ago (this request was in flight): the
+     * client may hold the new id already, so its cookie is neither cleared nor replaced by a new session
+     */
+    private boolean replaced;
     private Session session;
     private boolean deleteCookie;
     private String cookieWritten;
@@ -90,10 +97,12 @@ final class RequestSession {
             if (requestedId != null) {
                 // a load that throws (Redis down) leaves the request "not loaded": a later call
                 // tries again and throws again, rather than seeing no session and dropping the cookie
-                session = store.load(requestedId, client()).orElse(null);
+                SessionLookup found = store.lookup(requestedId, client());
+                session = found.session().orElse(null);
+                replaced = found.replaced();
             }
             loaded = true;
-            if (session == null && hadCookie) {
+            if (session == null && hadCookie && !replaced) {
                 deleteCookie = true; // malformed, expired or revoked: tell the browser to forget it
             }
         }
@@ -115,9 +124,9 @@ final class RequestSession {
         return s;
     }
 
-    synchronized Session rotate() {
+    synchronized Session rotate(Rotation rotation) {
         Session s = current().orElseThrow(() -> new SessionException("no session to rotate"));
-        store.rotate(s);
+        store.rotate(s, rotation);
         writeCookieIfOutputStarted();
         return s;
     }
@@ -156,7 +165,10 @@ final class RequestSession {
         Session s = session;
         if (s != null) {
             if (s.isNew()) {
-                if (!s.attributeNames().isEmpty() || s.userId().isPresent()) {
+                if (replaced && s.userId().isEmpty()) {
+                    // its cookie would replace the new id the client got from the login moments ago
+                    log.debug("a new session in a request whose session id was just replaced is not kept");
+                } else if (!s.attributeNames().isEmpty() || s.userId().isPresent()) {
                     store.save(s);
                 }
             } else if (s.hasChanges()) {

@@ -35,7 +35,11 @@ import java.nio.charset.StandardCharsets;
  * <li>A new session is saved, and its cookie sent, only when something was stored in it: anonymous
  *     requests that store nothing get no cookie and cause no Redis write.</li>
  * <li>Changes are saved as a delta before the response body starts and at the end of the request.</li>
- * <li>A malformed, tampered, expired or revoked cookie is simply no session (the cookie is cleared).</li>
+ * <li>A malformed, tampered, expired or revoked cookie is simply no session (the cookie is cleared).
+ *     A cookie whose id a login or privilege change replaced moments ago ({@link
+ *     io.redkit.session.SessionLookup#replaced()}) is no session either, but it is not cleared and
+ *     no new session is kept for it, so a request that was in flight during the login cannot make
+ *     the browser drop its new cookie.</li>
  * <li>When Redis is unreachable, a request that needs its session gets {@code 503} with a JSON
  *     error within about the command timeout; requests that do not use the session are unaffected.</li>
  * </ul>

@@ -1,5 +1,6 @@
 package io.redkit.web.session;
 
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -34,9 +35,13 @@ final class SessionRequestWrapper extends HttpServletRequestWrapper {
         return getSession(true);
     }
 
+    /**
+     * A privilege change ({@link Rotation#PRIVILEGE_CHANGE}): frameworks call this at login (e.g.
+     * Spring Security's session-fixation protection), so the old cookie stops working at once.
+     */
     @Override
     public String changeSessionId() {
-        return ctx.rotate().handle();
+        return ctx.rotate(Rotation.PRIVILEGE_CHANGE).handle();
     }
 
     /** The public handle of the requested session (never the secret id), or null without a cookie. */

@@ -1,5 +1,6 @@
 package io.redkit.web.session;
 
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import io.redkit.session.SessionInfo;
 import io.redkit.session.SessionStore;
@@ -33,19 +34,37 @@ public final class Sessions {
 
     /**
      * Logs {@code userId} in: the session (created if needed) gets a new id and the user, keeping
-     * its data; the new cookie is sent with this response.
+     * its data; the new cookie is sent with this response. A privilege change: the old cookie gives
+     * no session from the moment this returns ({@link SessionStore#login}).
      */
     public static Session login(HttpServletRequest request, String userId) {
         return RequestSession.of(request).login(userId);
     }
 
     /**
-     * Gives the current session a new id (after a privilege change).
+     * Gives the current session a new id after a privilege change (a role granted or taken away,
+     * a step-up authentication, a password change): the old cookie gives no session from the moment
+     * this returns. Change the privileges in the session first; the filter saves them under the new
+     * id after the handler. Same as {@link #rotate(HttpServletRequest, Rotation)} with
+     * {@link Rotation#PRIVILEGE_CHANGE}; {@code request.changeSessionId()} does the same.
      *
      * @throws io.redkit.session.SessionException when the request has no session
      */
     public static Session rotate(HttpServletRequest request) {
-        return RequestSession.of(request).rotate();
+        return rotate(request, Rotation.PRIVILEGE_CHANGE);
+    }
+
+    /**
+     * Gives the current session a new id; the new cookie is sent with this response. With
+     * {@link Rotation#ROUTINE} (e.g. a periodic renewal) the old cookie of a logged-in session keeps
+     * working for {@link io.redkit.session.SessionOptions#rotationGrace()}, for requests in flight;
+     * see {@link SessionStore#rotate(Session, Rotation)}.
+     *
+     * @throws io.redkit.session.SessionException when the request has no session, or it came with an
+     *                                            id that was already rotated
+     */
+    public static Session rotate(HttpServletRequest request, Rotation rotation) {
+        return RequestSession.of(request).rotate(rotation);
     }
 
     /** Deletes the current session and clears the cookie; false when there was none. */

@@ -157,6 +157,124 @@ class SessionFilterTest {
         assertThat(app.get("/peek", rotated).body()).isEqualTo("alice");
     }
 
+    // ---- fixation window (issue 13 item 9), with the default rotation grace of 5 s --------------
+
+    /** The app over a store with the default rotation grace, which a privilege change must not use. */
+    private WebApp withDefaultGrace() throws Exception {
+        SessionStore graceful = track(SessionStore.create(redkit));
+        assertThat(graceful.options().rotationGrace()).isEqualTo(Duration.ofSeconds(5));
+        return track(new WebApp(graceful, SessionFilterOptions.defaults()));
+    }
+
+    @Test
+    void thePreLoginCookieIsNoSessionTheMomentTheLoginResponseArrives() throws Exception {
+        WebApp web = withDefaultGrace();
+        String anonymous = sessionCookie(web.get("/set?k=cart&v=3%20items"));
+        String loggedIn = sessionCookie(web.get("/login?user=alice", anonymous));
+        assertThat(web.get("/peek", anonymous).body()).as("the pre-login cookie right after login").isEqualTo("none");
+        assertThat(web.get("/set?k=x&v=y", anonymous).statusCode()).isEqualTo(200);
+        assertThat(web.get("/get?k=x", loggedIn).body()).as("nothing written through the old cookie").isEqualTo("none");
+        assertThat(web.get("/get?k=cart", loggedIn).body()).isEqualTo("3 items");
+
+        // the servlet API's changeSessionId (what Spring Security calls at login) is a privilege change too
+        HttpResponse<String> changed = web.get("/change-session-id", loggedIn);
+        String after = sessionCookie(changed);
+        assertThat(web.get("/peek", loggedIn).body()).isEqualTo("none");
+        assertThat(web.get("/peek", after).body()).isEqualTo("alice");
+    }
+
+    @Test
+    void aRoleChangeEndsTheOldCookieWhichNeverSeesTheNewRole() throws Exception {
+        WebApp web = withDefaultGrace();
+        String user = sessionCookie(web.get("/login?user=alice"));
+        assertThat(web.get("/role", user).body()).isEqualTo("user");
+        String admin = sessionCookie(web.get("/promote", user));
+        assertThat(web.get("/role", user).body()).as("the cookie from before the role change").isEqualTo("none");
+        assertThat(web.get("/role", admin).body()).isEqualTo("admin");
+    }
+
+    @Test
+    void aRoutineRenewalKeepsTheOldCookieForTheGraceAndLogoutEndsBoth() throws Exception {
+        WebApp web = withDefaultGrace();
+        String old = sessionCookie(web.get("/login?user=alice"));
+        long renewedAt = System.nanoTime();
+        String renewed = sessionCookie(web.get("/renew", old));
+        HttpResponse<String> inFlight = web.get("/peek", old);
+        if (Duration.ofNanos(System.nanoTime() - renewedAt).compareTo(Duration.ofSeconds(5)) < 0) {
+            assertThat(inFlight.body()).as("the old cookie within the grace").isEqualTo("alice");
+        }
+        assertThat(WebApp.setCookies(inFlight)).as("the old cookie never learns the new id, and is not cleared").isEmpty();
+        assertThat(web.get("/peek", renewed).body()).isEqualTo("alice");
+
+        assertThat(web.get("/logout", renewed).body()).isEqualTo("true");
+        assertThat(web.get("/peek", renewed).body()).isEqualTo("none");
+        assertThat(web.get("/peek", old).body()).as("the alias of a logged-out session").isEqualTo("none");
+    }
+
+    /**
+     * A request that was in flight with the pre-login cookie and ends after the login must not clear
+     * the cookie nor set a new one: the browser may already hold the logged-in cookie, and would drop it.
+     */
+    @Test
+    void aRequestInFlightWithThePreLoginCookieLeavesTheNewCookieAlone() throws Exception {
+        WebApp web = withDefaultGrace();
+        String anonymous = sessionCookie(web.get("/set?k=cart&v=1"));
+        String loggedIn = sessionCookie(web.get("/login?user=alice", anonymous));
+        HttpResponse<String> late = web.get("/peek", anonymous);
+        assertThat(late.body()).isEqualTo("none");
+        assertThat(WebApp.setCookies(late)).as("not cleared").isEmpty();
+        HttpResponse<String> lateWrite = web.get("/set?k=x&v=y", anonymous);
+        assertThat(WebApp.setCookies(lateWrite)).as("no new anonymous session replacing the login").isEmpty();
+        assertThat(sessionKeys()).as("nothing was created").noneMatch(k -> k.contains(":s:")
+                && redkit.namespace(Namespace.SESSION).sync().hexists(k, "a:x"));
+        assertThat(web.get("/peek", loggedIn).body()).isEqualTo("alice");
+
+        // a logout is not a replacement: the logged-out cookie is cleared as any stale one
+        web.get("/logout", loggedIn);
+        assertThat(WebApp.setCookies(web.get("/peek", loggedIn))).singleElement().asString().contains("Max-Age=0");
+    }
+
+    /** 8 clients keep using the pre-login cookie while it logs in: none ever sees the user. */
+    @Test
+    void requestsWithThePreLoginCookieDuringLoginNeverSeeTheUser() throws Exception {
+        WebApp web = withDefaultGrace();
+        for (int round = 0; round < 3; round++) {
+            String anonymous = sessionCookie(web.get("/set?k=cart&v=1"));
+            int n = 8;
+            ExecutorService pool = Executors.newFixedThreadPool(n);
+            CountDownLatch ready = new CountDownLatch(n);
+            java.util.concurrent.atomic.AtomicBoolean loggedIn = new java.util.concurrent.atomic.AtomicBoolean();
+            try {
+                List<Future<?>> results = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    results.add(pool.submit(() -> {
+                        ready.countDown();
+                        int after = 0;
+                        while (after < 10) {
+                            boolean startedAfter = loggedIn.get();
+                            String body = web.get("/peek", anonymous).body();
+                            assertThat(body).as("the pre-login cookie").isIn("anonymous", "none");
+                            if (startedAfter) {
+                                assertThat(body).as("a request sent after the login response").isEqualTo("none");
+                                after++;
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                ready.await();
+                String cookie = sessionCookie(web.get("/login?user=alice", anonymous));
+                loggedIn.set(true);
+                for (Future<?> f : results) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                assertThat(web.get("/peek", cookie).body()).isEqualTo("alice");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void logoutClearsTheCookieAndKillsTheSession() throws Exception {
         String cookie = sessionCookie(app.get("/login?user=alice"));

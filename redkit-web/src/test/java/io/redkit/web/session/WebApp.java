@@ -1,5 +1,6 @@
 package io.redkit.web.session;
 
+import io.redkit.session.Rotation;
 import io.redkit.session.Session;
 import io.redkit.session.SessionInfo;
 import io.redkit.session.SessionStore;
@@ -115,6 +116,19 @@ final class WebApp implements AutoCloseable {
                     break;
                 case "/rotate":
                     out = Sessions.rotate(req).handle();
+                    break;
+                case "/promote": // a role change: change the privilege, then rotate; the filter saves after
+                    Sessions.current(req).orElseThrow().set("role", "admin");
+                    out = Sessions.rotate(req).handle();
+                    break;
+                case "/role":
+                    out = Sessions.current(req).map(s -> s.get("role", String.class).orElse("user")).orElse("none");
+                    break;
+                case "/renew":
+                    out = Sessions.rotate(req, Rotation.ROUTINE).handle();
+                    break;
+                case "/change-session-id":
+                    out = req.changeSessionId();
                     break;
                 case "/logout":
                     out = String.valueOf(Sessions.logout(req));
