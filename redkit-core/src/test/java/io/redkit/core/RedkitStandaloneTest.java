@@ -100,7 +100,8 @@ class RedkitStandaloneTest {
                     .isInstanceOf(RedisUnavailableException.class)
                     .satisfies(e -> assertThat(((RedisUnavailableException) e).namespace()).isEqualTo(Namespace.SESSION));
             redis.start();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            // "not connected" until Lettuce's reconnect (with its back-off) gets through: keep asking
+            await().atMost(Duration.ofSeconds(30)).ignoreException(RedisUnavailableException.class).untilAsserted(() ->
                     assertThat(s.await("ping", s.async().ping())).isEqualTo("PONG"));
             // the database selection survives the reconnect
             s.await("set", s.async().set("after", "1".getBytes(StandardCharsets.UTF_8)));
