@@ -37,6 +37,13 @@ public final class RateLimiterOptions {
     public static final Duration DEFAULT_UNAVAILABLE_BACKOFF = Duration.ofMillis(500);
     /** Failure-mode decisions are logged at most once per policy per this interval: 1 min. */
     public static final Duration DEFAULT_LOG_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * How often {@linkplain RateLimiter#recordDenial recorded denials}, counted locally, are sent
+     * to Redis in the background: 1 s.
+     */
+    public static final Duration DEFAULT_DENIAL_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** The longest {@link Builder#denialFlushInterval}: 1 min (rankings are per clock hour). */
+    public static final Duration MAX_DENIAL_FLUSH_INTERVAL = Duration.ofMinutes(1);
 
     private static final RateLimiterOptions DEFAULTS = builder().build();
 
@@ -51,6 +58,7 @@ public final class RateLimiterOptions {
     private final RateLimitListener listener;
     private final MeterRegistry meterRegistry;
     private final boolean coalesceChecks;
+    private final Duration denialFlushInterval;
 
     private RateLimiterOptions(Builder b) {
         this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
@@ -64,6 +72,7 @@ public final class RateLimiterOptions {
         this.listener = b.listener == null ? new RateLimitListener() {} : b.listener;
         this.meterRegistry = b.meterRegistry;
         this.coalesceChecks = b.coalesceChecks == null || b.coalesceChecks;
+        this.denialFlushInterval = b.denialFlushInterval == null ? DEFAULT_DENIAL_FLUSH_INTERVAL : b.denialFlushInterval;
     }
 
     /** The defaults: every {@code DEFAULT_*} constant, Redis server time, no listener, no metrics. */
@@ -89,6 +98,7 @@ public final class RateLimiterOptions {
         b.listener = listener;
         b.meterRegistry = meterRegistry;
         b.coalesceChecks = coalesceChecks;
+        b.denialFlushInterval = denialFlushInterval;
         b.fresh = false;
         return b;
     }
@@ -152,6 +162,15 @@ public final class RateLimiterOptions {
         return coalesceChecks;
     }
 
+    /**
+     * How often denials counted by {@link RateLimiter#recordDenial} are sent to Redis, by one
+     * background thread of the limiter (started by the first recording; {@link RateLimiter#close()}
+     * sends what is left). A denial reaches {@link RateLimiter#topDenied} within about this long.
+     */
+    public Duration denialFlushInterval() {
+        return denialFlushInterval;
+    }
+
     /** Builds {@link RateLimiterOptions}. */
     public static final class Builder {
         private Namespace namespace;
@@ -165,6 +184,7 @@ public final class RateLimiterOptions {
         private RateLimitListener listener;
         private MeterRegistry meterRegistry;
         private Boolean coalesceChecks;
+        private Duration denialFlushInterval;
         private boolean fresh = true;
 
         private Builder() {}
@@ -253,6 +273,20 @@ public final class RateLimiterOptions {
         public Builder coalesceChecks(boolean coalesce) {
             once(this.coalesceChecks, "coalesceChecks");
             this.coalesceChecks = coalesce;
+            return this;
+        }
+
+        /**
+         * See {@link RateLimiterOptions#denialFlushInterval()}: positive, at most
+         * {@link #MAX_DENIAL_FLUSH_INTERVAL}; {@link #DEFAULT_DENIAL_FLUSH_INTERVAL} unless set.
+         */
+        public Builder denialFlushInterval(Duration d) {
+            once(this.denialFlushInterval, "denialFlushInterval");
+            Checks.positive(d, "denialFlushInterval");
+            if (d.compareTo(MAX_DENIAL_FLUSH_INTERVAL) > 0 || d.toMillis() == 0) {
+                throw new IllegalArgumentException("denialFlushInterval must be from 1 ms to " + MAX_DENIAL_FLUSH_INTERVAL + ": " + d);
+            }
+            this.denialFlushInterval = d;
             return this;
         }
 

@@ -61,7 +61,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.local = new LocalLimiter(options.localFallbackMaxKeys());
         this.fallbackClock = options.clock().orElse(Clock.systemUTC());
         this.listener = options.listener();
-        this.denials = new DenialLog(namespace, keys, fallbackClock, options.meterRegistry());
+        this.denials = new DenialLog(namespace, keys, fallbackClock, options.denialFlushInterval(), options.meterRegistry());
         this.coalescer = options.coalesceChecks() ? new Coalescer(namespace, CHECK, this::nowArg) : null;
     }
 
@@ -138,6 +138,21 @@ public final class RedisRateLimiter implements RateLimiter {
         Checks.notBlank(policy, "policy");
         Checks.inRange(n, 1, MAX_TOP_DENIED, "n");
         return denials.top(policy, n);
+    }
+
+    @Override
+    public void close() {
+        denials.close();
+    }
+
+    /**
+     * Sends the denials counted locally so far to Redis now, instead of at the next scheduled
+     * flush, and waits for the answers; for tests and tools.
+     *
+     * @return the denials Redis took
+     */
+    public long flushDenials() {
+        return denials.flush();
     }
 
     /** Denials this process could not record so far (Redis failed or was being skipped), for tests and tools. */

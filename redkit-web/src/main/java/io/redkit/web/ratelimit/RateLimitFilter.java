@@ -59,8 +59,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link RateLimiter#topDenied} can show the most limited keys of every policy across every
  * instance. That key is the one checked: the first limit's resolved key in braces, e.g.
  * {@code {203.0.113.7}}, and for the other limits of a route that key, a colon and theirs, e.g.
- * {@code {203.0.113.7}:alice}; it is stored in Redis for up to about two hours. Recording costs one
- * asynchronous command per 429 and never delays or fails the response.
+ * {@code {203.0.113.7}:alice}; it is stored in Redis for up to about two hours. Recording costs
+ * Redis nothing per 429 (the limiter counts denials locally and sends them in the background, see
+ * {@link RateLimiter#recordDenial}) and never delays or fails the response.
  */
 public final class RateLimitFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
@@ -243,7 +244,7 @@ public final class RateLimitFilter implements Filter {
         /**
          * Whether each 429 is recorded with {@link RateLimiter#recordDenial} for
          * {@link RateLimiter#topDenied}; {@code true} unless set. Turn it off where rate-limit keys
-         * (IP addresses, user ids) must not be kept, or to save the one asynchronous command per 429.
+         * (IP addresses, user ids) must not be kept.
          */
         public Builder recordDenials(boolean record) {
             Checks.notSetYet(this.recordDenials, "recordDenials");
