@@ -25,9 +25,12 @@ import java.util.List;
  * Algorithm#SLIDING_WINDOW} policy never admits more than its limit in any window, whatever the
  * number of threads and processes. Every state key expires when idle.
  *
- * <p><b>Failures.</b> When Redis is unreachable or slower than the command timeout, each limit is
- * decided by its {@link FailureMode}; no call waits longer than about the command timeout. Errors
- * Redis answers (e.g. a foreign value under a limiter key) are thrown as
+ * <p><b>Failures.</b> When Redis is unreachable, slower than the command timeout, or answers an
+ * error saying it cannot serve now whatever the key ({@code OOM}, {@code READONLY}, {@code MISCONF},
+ * {@code BUSY}, {@code LOADING}, {@code MASTERDOWN}, {@code CLUSTERDOWN}, {@code TRYAGAIN},
+ * {@code NOREPLICAS}, also wrapped in a script error as Redis 6.2 sends them), each limit of a check
+ * is decided by its {@link FailureMode}; no call waits longer than about the command timeout.
+ * Errors of the call itself (e.g. a foreign value under a limiter key) are thrown as
  * {@link io.redkit.core.RedisCommandException}.
  *
  * <p>Thread-safe; share one per process, and {@linkplain #close() close} it before the

@@ -3,6 +3,7 @@ package io.redkit.ratelimit.internal;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.redkit.core.RedisCommandException;
 import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
 import io.redkit.core.RedisUnavailableException;
@@ -86,7 +87,10 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             reply = coalescer != null && limits.length == 1 ? coalescer.check(stateKeys[0], cost, limits[0].policy())
                     : namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
-        } catch (RedisUnavailableException e) {
+        } catch (RedisUnavailableException | RedisCommandException e) {
+            if (e instanceof RedisCommandException && !ServerErrors.serverWide((RedisCommandException) e)) {
+                throw e; // the call is wrong (a key holding another type, a script bug): no failure mode hides it
+            }
             skipUntil = options.ticker().read() + options.unavailableBackoff().toNanos();
             skipping = !options.unavailableBackoff().isZero();
             return publish(fallback(cost, limits, stateKeys, e));
@@ -303,7 +307,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private Counter counter(MeterRegistry registry, RatePolicy p) {
         return unavailableCounters.computeIfAbsent(p.name() + "/" + p.failureMode().id(), k -> Counter
                 .builder("redkit.ratelimit.redis.unavailable")
-                .description("Rate-limit checks decided by the policy's failure mode because Redis was unreachable")
+                .description("Rate-limit checks decided by the policy's failure mode because Redis was unreachable or could not serve")
                 .tag("policy", p.name()).tag("mode", p.failureMode().id())
                 .register(registry));
     }
