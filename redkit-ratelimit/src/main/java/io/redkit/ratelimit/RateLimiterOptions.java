@@ -59,6 +59,8 @@ public final class RateLimiterOptions {
     private final MeterRegistry meterRegistry;
     private final boolean coalesceChecks;
     private final Duration denialFlushInterval;
+    private final Clock localClock;
+    private final boolean localClockSet;
 
     private RateLimiterOptions(Builder b) {
         this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
@@ -73,6 +75,8 @@ public final class RateLimiterOptions {
         this.meterRegistry = b.meterRegistry;
         this.coalesceChecks = b.coalesceChecks == null || b.coalesceChecks;
         this.denialFlushInterval = b.denialFlushInterval == null ? DEFAULT_DENIAL_FLUSH_INTERVAL : b.denialFlushInterval;
+        this.localClock = b.localClock != null ? b.localClock : b.clock != null ? b.clock : Clock.systemUTC();
+        this.localClockSet = b.localClock != null;
     }
 
     /** The defaults: every {@code DEFAULT_*} constant, Redis server time, no listener, no metrics. */
@@ -99,6 +103,7 @@ public final class RateLimiterOptions {
         b.meterRegistry = meterRegistry;
         b.coalesceChecks = coalesceChecks;
         b.denialFlushInterval = denialFlushInterval;
+        b.localClock = localClockSet ? localClock : null;
         b.fresh = false;
         return b;
     }
@@ -133,6 +138,16 @@ public final class RateLimiterOptions {
      */
     public Optional<Clock> clock() {
         return Optional.ofNullable(clock);
+    }
+
+    /**
+     * The wall clock of what this process decides alone: the {@link FailureMode#LOCAL} fallback
+     * and the clock hour of the denial rankings. Never the time of a check against Redis, which is
+     * Redis {@code TIME} (or {@link #clock()} when set). {@link #clock()} when that is set and this
+     * is not, else the system clock.
+     */
+    public Clock localClock() {
+        return localClock;
     }
 
     /** The monotonic time source of the local caches and the unavailability backoff. */
@@ -185,6 +200,7 @@ public final class RateLimiterOptions {
         private MeterRegistry meterRegistry;
         private Boolean coalesceChecks;
         private Duration denialFlushInterval;
+        private Clock localClock;
         private boolean fresh = true;
 
         private Builder() {}
@@ -239,12 +255,23 @@ public final class RateLimiterOptions {
 
         /**
          * Sends this clock's time with each check instead of using Redis {@code TIME}. For tests and
-         * single-process use only: processes with different clocks would disagree. Also the clock
-         * of the local fallback (otherwise the system clock).
+         * single-process use only: processes with different clocks would disagree. Also the
+         * {@link #localClock(Clock) local clock} unless that is set.
          */
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
             this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * See {@link RateLimiterOptions#localClock()}: the wall clock of the local fallback and of
+         * the denial rankings' hours, never of a check against Redis; {@link #clock(Clock)}, else
+         * the system clock, unless set.
+         */
+        public Builder localClock(Clock clock) {
+            once(this.localClock, "localClock");
+            this.localClock = Checks.notNull(clock, "localClock");
             return this;
         }
 

@@ -60,7 +60,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.keys = new KeySpace(namespace);
         this.denied = options.deniedCacheSize() > 0 ? new DeniedCache(options.deniedCacheSize()) : null;
         this.local = new LocalLimiter(options.localFallbackMaxKeys());
-        this.fallbackClock = options.clock().orElse(Clock.systemUTC());
+        this.fallbackClock = options.localClock();
         this.listener = options.listener();
         this.denials = new DenialLog(namespace, keys, fallbackClock, options.denialFlushInterval(), options.meterRegistry());
         this.coalescer = options.coalesceChecks() ? new Coalescer(namespace, CHECK, this::nowArg) : null;
