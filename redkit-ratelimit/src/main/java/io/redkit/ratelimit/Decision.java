@@ -21,9 +21,9 @@ public final class Decision {
         WITHIN_LIMIT,
         /** A limit had no room; nothing was taken from any limit. */
         OVER_LIMIT,
-        /** Redis was unreachable and the policy fails open: allowed without counting. */
+        /** Redis was unreachable (or could not serve, e.g. out of memory) and the policy fails open: allowed without counting. */
         FAIL_OPEN,
-        /** Redis was unreachable and the policy fails closed: denied. */
+        /** Redis was unreachable (or could not serve, e.g. out of memory) and the policy fails closed: denied. */
         FAIL_CLOSED
     }
 

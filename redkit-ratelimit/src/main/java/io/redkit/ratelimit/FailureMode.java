@@ -5,8 +5,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * What a {@link RatePolicy} decides when Redis cannot be reached or does not answer within the
- * command timeout.
+ * What a {@link RatePolicy} decides when Redis cannot be reached, does not answer within the
+ * command timeout, or answers that it cannot serve now ({@code OOM}, {@code READONLY},
+ * {@code MISCONF}, {@code BUSY}, ...; see {@link RateLimiter}).
  */
 public enum FailureMode {
     /**

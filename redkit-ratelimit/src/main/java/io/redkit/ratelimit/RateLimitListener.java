@@ -10,8 +10,8 @@ public interface RateLimitListener {
     default void onDecision(Decision decision) {}
 
     /**
-     * Redis could not be reached for a check of {@code policy}, which was then decided by its
-     * {@link FailureMode}.
+     * Redis could not be reached (or answered that it cannot serve, e.g. {@code OOM}) for a check of
+     * {@code policy}, which was then decided by its {@link FailureMode}.
      */
     default void onRedisUnavailable(RatePolicy policy, RuntimeException cause) {}
 }

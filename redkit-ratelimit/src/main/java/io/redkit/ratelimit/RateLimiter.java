@@ -25,14 +25,19 @@ import java.util.List;
  * Algorithm#SLIDING_WINDOW} policy never admits more than its limit in any window, whatever the
  * number of threads and processes. Every state key expires when idle.
  *
- * <p><b>Failures.</b> When Redis is unreachable or slower than the command timeout, each limit is
- * decided by its {@link FailureMode}; no call waits longer than about the command timeout. Errors
- * Redis answers (e.g. a foreign value under a limiter key) are thrown as
+ * <p><b>Failures.</b> When Redis is unreachable, slower than the command timeout, or answers an
+ * error saying it cannot serve now whatever the key ({@code OOM}, {@code READONLY}, {@code MISCONF},
+ * {@code BUSY}, {@code LOADING}, {@code MASTERDOWN}, {@code CLUSTERDOWN}, {@code TRYAGAIN},
+ * {@code NOREPLICAS}, also wrapped in a script error as Redis 6.2 sends them), each limit of a check
+ * is decided by its {@link FailureMode}; no call waits longer than about the command timeout.
+ * Errors of the call itself (e.g. a foreign value under a limiter key) are thrown as
  * {@link io.redkit.core.RedisCommandException}.
  *
- * <p>Thread-safe; share one per process. Arguments must not be {@code null}.
+ * <p>Thread-safe; share one per process, and {@linkplain #close() close} it before the
+ * {@code Redkit} it uses (it sends the denials recorded since the last background flush).
+ * Arguments must not be {@code null}.
  */
-public interface RateLimiter {
+public interface RateLimiter extends AutoCloseable {
     /** A limiter on {@code redkit} with {@link RateLimiterOptions#defaults()}. */
     static RateLimiter create(Redkit redkit) {
         return create(redkit, RateLimiterOptions.defaults());
@@ -97,12 +102,17 @@ public interface RateLimiter {
 
     /**
      * Counts one denial of {@code key} under {@code policy} for {@link #topDenied}, shared by every
-     * process using the same Redis. Returns at once: the count is sent without waiting for Redis
-     * (one small script per call, pipelined with other commands), and a failure is only counted
-     * ({@code redkit.ratelimit.denials.unrecorded} with tag {@code policy}, when the options have a
-     * meter registry) and logged at debug level, never thrown. While Redis is being skipped after a
-     * failure (see {@link RateLimiterOptions#unavailableBackoff()}) nothing is sent. Checks never
-     * record by themselves; {@code RateLimitFilter} (redkit-web) records its 429s by default.
+     * process using the same Redis. Costs Redis nothing per call: the denial is counted in this
+     * process (per policy, hour and key) and a background thread sends the counts every
+     * {@link RateLimiterOptions#denialFlushInterval()} (one small script per ranking and up to 100
+     * keys), so {@link #topDenied} sees it within about that interval, and {@link #close()} sends
+     * what is left. Returns at once and never throws for Redis: a denial that cannot be recorded is
+     * only counted ({@code redkit.ratelimit.denials.unrecorded} with tag {@code policy}, when the
+     * options have a meter registry) and logged at debug level — Redis failed during the flush, a
+     * new key arrived while 10,000 distinct keys were already waiting for the next flush, the
+     * limiter was closed, or Redis was being skipped after a failure (see
+     * {@link RateLimiterOptions#unavailableBackoff()}). Checks never record by themselves;
+     * {@code RateLimitFilter} (redkit-web) records its 429s by default.
      *
      * <p><b>Stored data:</b> {@code key} is stored in Redis as given, e.g. the client's IP address or
      * user id, for up to about two hours (see {@link #topDenied}).
@@ -132,6 +142,15 @@ public interface RateLimiter {
      * @throws io.redkit.core.RedisUnavailableException when Redis is unreachable
      */
     List<DeniedKey> topDenied(String policy, int n);
+
+    /**
+     * Sends the denials {@linkplain #recordDenial recorded} and not yet flushed to Redis, waiting at
+     * most about twice the command timeout, and stops the background flush. Call it before closing
+     * the {@code Redkit} it uses. Checks, inspections and resets keep working afterwards; denials
+     * recorded afterwards are dropped (counted as unrecorded). Idempotent; never throws for Redis.
+     */
+    @Override
+    void close();
 
     /** The most limits one check may combine: 16. */
     int MAX_LIMITS_PER_CHECK = 16;

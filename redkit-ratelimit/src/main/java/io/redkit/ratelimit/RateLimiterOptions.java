@@ -37,6 +37,13 @@ public final class RateLimiterOptions {
     public static final Duration DEFAULT_UNAVAILABLE_BACKOFF = Duration.ofMillis(500);
     /** Failure-mode decisions are logged at most once per policy per this interval: 1 min. */
     public static final Duration DEFAULT_LOG_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * How often {@linkplain RateLimiter#recordDenial recorded denials}, counted locally, are sent
+     * to Redis in the background: 1 s.
+     */
+    public static final Duration DEFAULT_DENIAL_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** The longest {@link Builder#denialFlushInterval}: 1 min (rankings are per clock hour). */
+    public static final Duration MAX_DENIAL_FLUSH_INTERVAL = Duration.ofMinutes(1);
 
     private static final RateLimiterOptions DEFAULTS = builder().build();
 
@@ -51,6 +58,9 @@ public final class RateLimiterOptions {
     private final RateLimitListener listener;
     private final MeterRegistry meterRegistry;
     private final boolean coalesceChecks;
+    private final Duration denialFlushInterval;
+    private final Clock localClock;
+    private final boolean localClockSet;
 
     private RateLimiterOptions(Builder b) {
         this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
@@ -64,6 +74,9 @@ public final class RateLimiterOptions {
         this.listener = b.listener == null ? new RateLimitListener() {} : b.listener;
         this.meterRegistry = b.meterRegistry;
         this.coalesceChecks = b.coalesceChecks == null || b.coalesceChecks;
+        this.denialFlushInterval = b.denialFlushInterval == null ? DEFAULT_DENIAL_FLUSH_INTERVAL : b.denialFlushInterval;
+        this.localClock = b.localClock != null ? b.localClock : b.clock != null ? b.clock : Clock.systemUTC();
+        this.localClockSet = b.localClock != null;
     }
 
     /** The defaults: every {@code DEFAULT_*} constant, Redis server time, no listener, no metrics. */
@@ -89,6 +102,8 @@ public final class RateLimiterOptions {
         b.listener = listener;
         b.meterRegistry = meterRegistry;
         b.coalesceChecks = coalesceChecks;
+        b.denialFlushInterval = denialFlushInterval;
+        b.localClock = localClockSet ? localClock : null;
         b.fresh = false;
         return b;
     }
@@ -125,6 +140,16 @@ public final class RateLimiterOptions {
         return Optional.ofNullable(clock);
     }
 
+    /**
+     * The wall clock of what this process decides alone: the {@link FailureMode#LOCAL} fallback
+     * and the clock hour of the denial rankings. Never the time of a check against Redis, which is
+     * Redis {@code TIME} (or {@link #clock()} when set). {@link #clock()} when that is set and this
+     * is not, else the system clock.
+     */
+    public Clock localClock() {
+        return localClock;
+    }
+
     /** The monotonic time source of the local caches and the unavailability backoff. */
     public Ticker ticker() {
         return ticker;
@@ -152,6 +177,15 @@ public final class RateLimiterOptions {
         return coalesceChecks;
     }
 
+    /**
+     * How often denials counted by {@link RateLimiter#recordDenial} are sent to Redis, by one
+     * background thread of the limiter (started by the first recording; {@link RateLimiter#close()}
+     * sends what is left). A denial reaches {@link RateLimiter#topDenied} within about this long.
+     */
+    public Duration denialFlushInterval() {
+        return denialFlushInterval;
+    }
+
     /** Builds {@link RateLimiterOptions}. */
     public static final class Builder {
         private Namespace namespace;
@@ -165,6 +199,8 @@ public final class RateLimiterOptions {
         private RateLimitListener listener;
         private MeterRegistry meterRegistry;
         private Boolean coalesceChecks;
+        private Duration denialFlushInterval;
+        private Clock localClock;
         private boolean fresh = true;
 
         private Builder() {}
@@ -219,12 +255,23 @@ public final class RateLimiterOptions {
 
         /**
          * Sends this clock's time with each check instead of using Redis {@code TIME}. For tests and
-         * single-process use only: processes with different clocks would disagree. Also the clock
-         * of the local fallback (otherwise the system clock).
+         * single-process use only: processes with different clocks would disagree. Also the
+         * {@link #localClock(Clock) local clock} unless that is set.
          */
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
             this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * See {@link RateLimiterOptions#localClock()}: the wall clock of the local fallback and of
+         * the denial rankings' hours, never of a check against Redis; {@link #clock(Clock)}, else
+         * the system clock, unless set.
+         */
+        public Builder localClock(Clock clock) {
+            once(this.localClock, "localClock");
+            this.localClock = Checks.notNull(clock, "localClock");
             return this;
         }
 
@@ -253,6 +300,20 @@ public final class RateLimiterOptions {
         public Builder coalesceChecks(boolean coalesce) {
             once(this.coalesceChecks, "coalesceChecks");
             this.coalesceChecks = coalesce;
+            return this;
+        }
+
+        /**
+         * See {@link RateLimiterOptions#denialFlushInterval()}: positive, at most
+         * {@link #MAX_DENIAL_FLUSH_INTERVAL}; {@link #DEFAULT_DENIAL_FLUSH_INTERVAL} unless set.
+         */
+        public Builder denialFlushInterval(Duration d) {
+            once(this.denialFlushInterval, "denialFlushInterval");
+            Checks.positive(d, "denialFlushInterval");
+            if (d.compareTo(MAX_DENIAL_FLUSH_INTERVAL) > 0 || d.toMillis() == 0) {
+                throw new IllegalArgumentException("denialFlushInterval must be from 1 ms to " + MAX_DENIAL_FLUSH_INTERVAL + ": " + d);
+            }
+            this.denialFlushInterval = d;
             return this;
         }
 

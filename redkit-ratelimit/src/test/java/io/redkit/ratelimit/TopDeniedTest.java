@@ -33,8 +33,13 @@ class TopDeniedTest {
     }
 
     private static Redkit redkit(RedisServer redis, String commandTimeout) {
-        return Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(), "REDIS_COMMAND_TIMEOUT", commandTimeout,
+        Redkit redkit = Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(), "REDIS_COMMAND_TIMEOUT", commandTimeout,
                 "REDIS_CONNECT_TIMEOUT", "10s")));
+        // connected before the test: on a loaded machine the handshake can outlast a 300 ms command
+        // timeout, and a failed attempt is retried by the next use
+        // (while Lettuce reconnects after a timed-out handshake, raw commands fail with its own exception)
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> redis(redkit).ping() != null);
+        return redkit;
     }
 
     private static RedisClusterCommands<String, byte[]> redis(Redkit redkit) {
@@ -158,6 +163,123 @@ class TopDeniedTest {
             assertThat(limiter.check(LOGIN, "{203.0.113.7}").reason()).isEqualTo(Decision.Reason.FAIL_OPEN);
             limiter.recordDenial(LOGIN, "{203.0.113.7}");
             assertThat(limiter.unrecordedDenials()).as("counted at once, without a command").isEqualTo(1);
+        }
+    }
+
+    /** {@code calls} of EVALSHA and EVAL in {@code INFO commandstats}: every script call Redis ran. */
+    static long scriptCalls(RedisServer redis) {
+        long calls = 0;
+        for (String line : ((String) redis.command("INFO", "commandstats")).split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String stats = line.substring(line.indexOf(':') + 1);
+                for (String part : stats.split(",")) {
+                    if (part.startsWith("calls=")) {
+                        calls += Long.parseLong(part.substring("calls=".length()));
+                    }
+                }
+            }
+        }
+        return calls;
+    }
+
+    @Test
+    void aHammeredDenialCostsRedisNoCallPerRequest(RedisServer redis) {
+        int n = 5_000;
+        try (Redkit redkit = redkit(redis)) {
+            // no scheduled flush during the test: the counts go out only when flushed
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder()
+                    .denialFlushInterval(RateLimiterOptions.MAX_DENIAL_FLUSH_INTERVAL).build());
+            for (int i = 0; i < 5; i++) {
+                assertThat(limiter.check(LOGIN, "{203.0.113.7}").allowed()).isTrue();
+            }
+            long before = scriptCalls(redis);
+            for (int i = 0; i < n; i++) { // what the filter does for each request: check, and record the 429
+                Decision d = limiter.check(LOGIN, "{203.0.113.7}");
+                assertThat(d.allowed()).isFalse();
+                limiter.recordDenial(d.policy(), d.key());
+            }
+            assertThat(scriptCalls(redis) - before).as("script calls for %d denied requests: the first denial's check", n)
+                    .isEqualTo(1);
+            assertThat(limiter.flushDenials()).isEqualTo(n);
+            assertThat(scriptCalls(redis) - before).as("and one flush").isEqualTo(2);
+            assertThat(limiter.topDenied("login", 10)).containsExactly(new DeniedKey("{203.0.113.7}", n));
+
+            // the same from many threads: every denial is counted exactly once, still without a call per denial
+            int threads = 8;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < n; i++) {
+                            Decision d = limiter.check(LOGIN, "{203.0.113.7}");
+                            limiter.recordDenial(d.policy(), d.key());
+                            if (i % 1000 == 0) {
+                                limiter.flushDenials();   // flushes racing with recordings lose nothing
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                pool.shutdownNow();
+            }
+            limiter.flushDenials();
+            assertThat(limiter.topDenied("login", 10)).containsExactly(new DeniedKey("{203.0.113.7}", n + (long) threads * n));
+            assertThat(scriptCalls(redis) - before).as("one call per flush, %d flushes at most", threads * 5 + 2)
+                    .isLessThanOrEqualTo(threads * 5 + 3);
+            assertThat(limiter.unrecordedDenials()).isZero();
+        }
+    }
+
+    @Test
+    void theScheduledFlushSendsDenialsAndCloseSendsWhatIsLeft(RedisServer redis) {
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder()
+                    .denialFlushInterval(Duration.ofMillis(50)).build());
+            record(limiter, LOGIN, "{198.51.100.2}", 3);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(limiter.topDenied("login", 10)).containsExactly(new DeniedKey("{198.51.100.2}", 3)));
+        }
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder()
+                    .denialFlushInterval(RateLimiterOptions.MAX_DENIAL_FLUSH_INTERVAL).build());
+            record(limiter, LOGIN, "{192.0.2.1}", 4);
+            assertThat(limiter.topDenied("login", 10)).as("not sent yet").containsExactly(new DeniedKey("{198.51.100.2}", 3));
+            limiter.close();
+            assertThat(limiter.topDenied("login", 10)).as("close flushed")
+                    .containsExactly(new DeniedKey("{192.0.2.1}", 4), new DeniedKey("{198.51.100.2}", 3));
+            limiter.recordDenial(LOGIN, "{192.0.2.1}");
+            assertThat(limiter.unrecordedDenials()).as("a recording after close is dropped and counted").isEqualTo(1);
+            assertThat(limiter.check(LOGIN, "{192.0.2.1}").source()).as("checks still work").isEqualTo(Decision.Source.REDIS);
+            limiter.close();  // idempotent
+        }
+    }
+
+    @Test
+    void pendingDenialsAreBoundedAndWhatIsDroppedIsCounted(RedisServer redis) {
+        try (Redkit redkit = redkit(redis, "10s")) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit, RateLimiterOptions.builder()
+                    .denialFlushInterval(RateLimiterOptions.MAX_DENIAL_FLUSH_INTERVAL).build());
+            int max = 10_000; // DenialLog.MAX_PENDING
+            record(limiter, LOGIN, "{heavy}", 7);
+            for (int i = 1; i < max + 50; i++) {
+                limiter.recordDenial(LOGIN, "{10.0." + (i / 256) + "." + (i % 256) + "}");
+            }
+            assertThat(limiter.unrecordedDenials()).as("new keys beyond the bound").isEqualTo(50);
+            record(limiter, LOGIN, "{heavy}", 3);   // a key already waiting is still counted
+            assertThat(limiter.unrecordedDenials()).isEqualTo(50);
+            assertThat(limiter.flushDenials()).isEqualTo(max - 1 + 10);
+            assertThat(limiter.topDenied("login", 1)).containsExactly(new DeniedKey("{heavy}", 10));
+            assertThat(redis(redkit).zcard(limiter.deniedKey("login", Instant.now())))
+                    .isBetween((long) RateLimiter.MAX_TOP_DENIED, 2L * RateLimiter.MAX_TOP_DENIED);
+            limiter.recordDenial(LOGIN, "{after}");
+            assertThat(limiter.unrecordedDenials()).as("room again after the flush").isEqualTo(50);
         }
     }
 }

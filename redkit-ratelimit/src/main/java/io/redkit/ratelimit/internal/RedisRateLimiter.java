@@ -3,6 +3,7 @@ package io.redkit.ratelimit.internal;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.redkit.core.RedisCommandException;
 import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
 import io.redkit.core.RedisUnavailableException;
@@ -59,9 +60,9 @@ public final class RedisRateLimiter implements RateLimiter {
         this.keys = new KeySpace(namespace);
         this.denied = options.deniedCacheSize() > 0 ? new DeniedCache(options.deniedCacheSize()) : null;
         this.local = new LocalLimiter(options.localFallbackMaxKeys());
-        this.fallbackClock = options.clock().orElse(Clock.systemUTC());
+        this.fallbackClock = options.localClock();
         this.listener = options.listener();
-        this.denials = new DenialLog(namespace, keys, fallbackClock, options.meterRegistry());
+        this.denials = new DenialLog(namespace, keys, fallbackClock, options.denialFlushInterval(), options.meterRegistry());
         this.coalescer = options.coalesceChecks() ? new Coalescer(namespace, CHECK, this::nowArg) : null;
     }
 
@@ -86,7 +87,10 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             reply = coalescer != null && limits.length == 1 ? coalescer.check(stateKeys[0], cost, limits[0].policy())
                     : namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
-        } catch (RedisUnavailableException e) {
+        } catch (RedisUnavailableException | RedisCommandException e) {
+            if (e instanceof RedisCommandException && !ServerErrors.serverWide((RedisCommandException) e)) {
+                throw e; // the call is wrong (a key holding another type, a script bug): no failure mode hides it
+            }
             skipUntil = options.ticker().read() + options.unavailableBackoff().toNanos();
             skipping = !options.unavailableBackoff().isZero();
             return publish(fallback(cost, limits, stateKeys, e));
@@ -138,6 +142,21 @@ public final class RedisRateLimiter implements RateLimiter {
         Checks.notBlank(policy, "policy");
         Checks.inRange(n, 1, MAX_TOP_DENIED, "n");
         return denials.top(policy, n);
+    }
+
+    @Override
+    public void close() {
+        denials.close();
+    }
+
+    /**
+     * Sends the denials counted locally so far to Redis now, instead of at the next scheduled
+     * flush, and waits for the answers; for tests and tools.
+     *
+     * @return the denials Redis took
+     */
+    public long flushDenials() {
+        return denials.flush();
     }
 
     /** Denials this process could not record so far (Redis failed or was being skipped), for tests and tools. */
@@ -288,7 +307,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private Counter counter(MeterRegistry registry, RatePolicy p) {
         return unavailableCounters.computeIfAbsent(p.name() + "/" + p.failureMode().id(), k -> Counter
                 .builder("redkit.ratelimit.redis.unavailable")
-                .description("Rate-limit checks decided by the policy's failure mode because Redis was unreachable")
+                .description("Rate-limit checks decided by the policy's failure mode because Redis was unreachable or could not serve")
                 .tag("policy", p.name()).tag("mode", p.failureMode().id())
                 .register(registry));
     }

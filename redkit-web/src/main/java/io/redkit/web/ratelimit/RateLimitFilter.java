@@ -3,6 +3,7 @@ package io.redkit.web.ratelimit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.redkit.core.RedkitException;
 import io.redkit.core.internal.Checks;
 import io.redkit.ratelimit.Decision;
 import io.redkit.ratelimit.LimitedKey;
@@ -46,21 +47,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * When Redis is unreachable: a fail-open policy passes the request with no rate-limit headers; a
  * fail-closed one answers {@code 503} with {@code Retry-After} and
  * {@code {"error":"rate_limiter_unavailable","message":"The rate limiter for policy 'login' is unavailable: retry in 1 s.","policy":"login","retryAfterSeconds":1}};
- * a local-fallback one behaves as above. Every error body has {@code error} (a stable code for
+ * a local-fallback one behaves as above. A check that fails otherwise (Redis answered an error of
+ * the call itself, e.g. a limiter key holding another type; logged at warn level) answers the same
+ * {@code 503}, never a 500. Every error body has {@code error} (a stable code for
  * programs) and {@code message} (a sentence for people, which may change), then {@code policy} and
  * {@code retryAfterSeconds} (the same value as {@code Retry-After}).
  *
  * <p>Counts each limited request in the Micrometer counter {@code redkit.ratelimit.requests} with
  * tags {@code policy} (the deciding limit) and {@code outcome} ({@code allowed}, {@code denied},
- * {@code fail_open}, {@code fail_closed}).
+ * {@code fail_open}, {@code fail_closed}, {@code error}: the 503 of a check that failed).
  *
  * <p>Unless {@link Builder#recordDenials(boolean) turned off}, each 429 is also recorded with
  * {@link RateLimiter#recordDenial} under the deciding limit's policy and key, so
  * {@link RateLimiter#topDenied} can show the most limited keys of every policy across every
  * instance. That key is the one checked: the first limit's resolved key in braces, e.g.
  * {@code {203.0.113.7}}, and for the other limits of a route that key, a colon and theirs, e.g.
- * {@code {203.0.113.7}:alice}; it is stored in Redis for up to about two hours. Recording costs one
- * asynchronous command per 429 and never delays or fails the response.
+ * {@code {203.0.113.7}:alice}; it is stored in Redis for up to about two hours. Recording costs
+ * Redis nothing per 429 (the limiter counts denials locally and sends them in the background, see
+ * {@link RateLimiter#recordDenial}) and never delays or fails the response.
  */
 public final class RateLimitFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
@@ -121,7 +125,20 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        Decision d = limiter.check(route.cost(request), limits);
+        Decision d;
+        try {
+            d = limiter.check(route.cost(request), limits);
+        } catch (RedkitException e) {
+            // what no failure mode decides (Redis answered an error of the call itself, e.g. a key
+            // holding another type): the service cannot tell, so it answers as when failing closed
+            String policy = limits.get(0).policy().name();
+            LOG.warn("rate-limit check under policy {} failed; answering 503", policy, e);
+            count(policy, "error");
+            response.setHeader("Retry-After", "1");
+            reject(response, 503, "rate_limiter_unavailable",
+                    "The rate limiter for policy '" + policy + "' is unavailable: retry in 1 s.", policy, 1);
+            return;
+        }
         count(d);
         if (d.reason() == Decision.Reason.FAIL_OPEN) {
             chain.doFilter(req, res);
@@ -204,7 +221,10 @@ public final class RateLimitFilter implements Filter {
             case FAIL_CLOSED: outcome = "fail_closed"; break;
             default: outcome = d.allowed() ? "allowed" : "denied";
         }
-        String policy = d.policy().name();
+        count(d.policy().name(), outcome);
+    }
+
+    private void count(String policy, String outcome) {
         counters.computeIfAbsent(policy + "/" + outcome, k -> Counter.builder(METER)
                 .description("Rate-limited requests by deciding policy and outcome")
                 .tag("policy", policy).tag("outcome", outcome.toLowerCase(Locale.ROOT))
@@ -243,7 +263,7 @@ public final class RateLimitFilter implements Filter {
         /**
          * Whether each 429 is recorded with {@link RateLimiter#recordDenial} for
          * {@link RateLimiter#topDenied}; {@code true} unless set. Turn it off where rate-limit keys
-         * (IP addresses, user ids) must not be kept, or to save the one asynchronous command per 429.
+         * (IP addresses, user ids) must not be kept.
          */
         public Builder recordDenials(boolean record) {
             Checks.notSetYet(this.recordDenials, "recordDenials");

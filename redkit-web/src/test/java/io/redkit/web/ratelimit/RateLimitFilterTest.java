@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -78,7 +79,9 @@ class RateLimitFilterTest {
     private RateLimiter limiter(RedisServer redis) {
         redkit = Redkit.create(RedkitConfig.fromEnv(Map.of("REDIS_URL", redis.url(), "REDIS_COMMAND_TIMEOUT", "300ms", "REDIS_CONNECT_TIMEOUT", "10s")));
         RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().unavailableBackoff(Duration.ZERO).build());
-        limiter.inspect(API, "warm-up");   // connected before the first request (a loaded machine connects slowly)
+        // connected before the first request: on a loaded machine the handshake can outlast the 300 ms
+        // command timeout, and a failed attempt is retried by the next use
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> limiter.inspect(API, "warm-up") != null);
         return limiter;
     }
 
@@ -268,6 +271,26 @@ class RateLimitFilterTest {
                 + "is unavailable: retry in 1 s.\",\"policy\":\"closed\",\"retryAfterSeconds\":1}");
         assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_open").counter().count()).isEqualTo(1);
         assertThat(meters.get(RateLimitFilter.METER).tag("outcome", "fail_closed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorOfTheLimiterIsAClean503NotA500(RedisServer redis) throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RateLimiter limiter = limiter(redis);
+        start(redis, RateLimitFilter.builder(limiter).meterRegistry(meters)
+                .route(RateLimitRoute.builder("/api/*").limit(API, KeyResolvers.clientIp()).build()));
+        assertThat(get("/api/items").statusCode()).isEqualTo(200);
+        // an error no failure mode decides: the key's state was overwritten with a list (RedisCommandException)
+        String stateKey = ((RedisRateLimiter) limiter).stateKey(API, "{127.0.0.1}");
+        redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE).sync().del(stateKey);
+        redkit.namespace(RateLimiterOptions.DEFAULT_NAMESPACE).sync().rpush(stateKey, "not a rate limit".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = get("/api/items");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(r.body()).isEqualTo("{\"error\":\"rate_limiter_unavailable\",\"message\":\"The rate limiter for policy 'api' "
+                + "is unavailable: retry in 1 s.\",\"policy\":\"api\",\"retryAfterSeconds\":1}");
+        assertThat(meters.get(RateLimitFilter.METER).tag("policy", "api").tag("outcome", "error").counter().count()).isEqualTo(1);
     }
 
     @Test
