@@ -16,10 +16,19 @@ final class Passwords {
     /** Longest password accepted (Argon2 has no limit, but a bound keeps hashing cost bounded). */
     static final int MAX_LENGTH = 256;
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private Passwords() {}
 
     static String hash(String password) {
         return Password.hash(password).addRandomSalt(16).with(ARGON2).getResult();
+    }
+
+    /** A new random password: 20 characters of URL-safe base64 (120 bits), for accounts the server creates. */
+    static String random() {
+        byte[] b = new byte[15];
+        RANDOM.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     static boolean verify(String password, String hash) {

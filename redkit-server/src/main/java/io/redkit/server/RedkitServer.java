@@ -64,6 +64,11 @@ public final class RedkitServer implements AutoCloseable {
     private final Database database;
     private final PrometheusMeterRegistry registry;
     private final Parts parts;
+    private final Users users;
+    private final List<Login> createdLogins;
+
+    /** An account {@link #start} created, with its password: shown once, never stored in clear. */
+    record Login(String email, String password) {}
 
     /** What start() opened besides Jetty, Redis and the database, closed in reverse order. */
     private static final class Parts {
@@ -81,7 +86,10 @@ public final class RedkitServer implements AutoCloseable {
         }
     }
 
-    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry, Parts parts) {
+    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry, Parts parts,
+                         Users users, List<Login> createdLogins) {
+        this.users = users;
+        this.createdLogins = List.copyOf(createdLogins);
         this.jetty = jetty;
         this.redkit = redkit;
         this.database = database;
@@ -90,15 +98,25 @@ public final class RedkitServer implements AutoCloseable {
     }
 
     /**
-     * Connects to Redis (lazily) and PostgreSQL, applies the schema, seeds when asked and starts
-     * listening on {@code host:port} (port 0 = any free port).
+     * Connects to Redis (lazily) and PostgreSQL, applies the schema, seeds when asked (as the
+     * embedded database is: the demo admin has the well-known password) and starts listening on
+     * {@code host:port} (port 0 = any free port).
      */
     static RedkitServer start(RedkitConfig config, String databaseUrl, String host, int port, boolean seed) throws Exception {
         return start(config, databaseUrl, ServerSettings.fromEnv(Map.of()).withListen(host, port), seed);
     }
 
-    /** Starts with every server setting given. */
+    /** Starts with every server setting given; {@code seed} seeds as for the embedded database. */
     static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, boolean seed) throws Exception {
+        return start(config, databaseUrl, settings, seed ? Seeder.Mode.EMBEDDED : Seeder.Mode.NONE);
+    }
+
+    /**
+     * Starts with every server setting given. Seeds as {@code seed} says, then makes each of
+     * {@link ServerSettings#adminEmails} an admin, creating the ones that do not exist with a
+     * random password; {@link #createdLogins()} has the accounts created with their passwords.
+     */
+    static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, Seeder.Mode seed) throws Exception {
         String host = settings.host;
         int port = settings.port;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -114,9 +132,27 @@ public final class RedkitServer implements AutoCloseable {
         try {
             var applied = database.migrate();
             if (!applied.isEmpty()) LOG.info("applied schema migrations {}", applied);
-            if (seed) {
-                int n = Seeder.seed(database.dataSource());
-                if (n > 0) LOG.info("seeded {} demo products and the demo user {}", n, Seeder.DEMO_EMAIL);
+            Users users = new Users(database.dataSource());
+            List<Login> logins = new ArrayList<>();
+            Seeder.Seeded seeded = Seeder.seed(database.dataSource(), seed);
+            if (seeded.products() > 0) LOG.info("seeded {} demo products", seeded.products());
+            seeded.createdAdminPassword().ifPresent(pw -> {
+                LOG.info("created the demo admin {}", Seeder.DEMO_EMAIL);
+                logins.add(new Login(Seeder.DEMO_EMAIL, pw));
+            });
+            for (String email : settings.adminEmails) {
+                if (users.setAdmin(email, true)) {
+                    LOG.info("{} is an admin (REDKIT_ADMIN_EMAILS)", email);
+                    continue;
+                }
+                // never leave a listed address open to whoever registers it first
+                String pw = Passwords.random();
+                if (users.create(email, Passwords.hash(pw), true).isPresent()) {
+                    LOG.info("created the admin {} (REDKIT_ADMIN_EMAILS)", email);
+                    logins.add(new Login(email, pw));
+                } else {
+                    users.setAdmin(email, true); // another instance created it a moment ago
+                }
             }
             redkit = Redkit.create(config, registry);
 
@@ -155,7 +191,7 @@ public final class RedkitServer implements AutoCloseable {
             RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().meterRegistry(registry).build());
             KeyResolver client = KeyResolvers.clientIp(settings.trustedProxies);
             ServerQueues queues = parts.queues;
-            new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> queues.get("emails").add("email",
+            new AuthApi(users, limiter, policies, client, email -> queues.get("emails").add("email",
                     Map.of("to", email, "subject", "Your password reset request",
                             "body", "Someone asked to reset the password of this account. If it was not you, ignore this message."),
                     io.redkit.queue.JobOptions.builder().maxAttempts(5).build()), registry).register(router);
@@ -207,7 +243,7 @@ public final class RedkitServer implements AutoCloseable {
             jetty.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             jetty.setStopAtShutdown(false);
             jetty.start();
-            return new RedkitServer(jetty, redkit, database, registry, parts);
+            return new RedkitServer(jetty, redkit, database, registry, parts, users, logins);
         } catch (Exception e) {
             parts.close();
             if (redkit != null) redkit.close();
@@ -219,6 +255,15 @@ public final class RedkitServer implements AutoCloseable {
     /** The port it listens on. */
     public int port() {
         return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+    }
+
+    /** Accounts this start created (the demo admin, listed admins), with their passwords: print them once. */
+    List<Login> createdLogins() {
+        return createdLogins;
+    }
+
+    Users users() {
+        return users;
     }
 
     Redkit redkit() {

@@ -14,7 +14,8 @@ import java.util.Map;
  * true with the embedded database, false otherwise), {@code REDKIT_COOKIE_SECURE},
  * {@code REDKIT_TRUSTED_PROXIES}, {@code REDKIT_WORKER_CONCURRENCY} (jobs run at once by
  * {@code serve}'s and {@code worker}'s worker; 0 = {@code serve} runs no worker) and
- * {@code REDKIT_QUERY_CACHE} (serve products through the query cache; default true).
+ * {@code REDKIT_QUERY_CACHE} (serve products through the query cache; default true) and
+ * {@code REDKIT_ADMIN_EMAILS} (accounts made admins at start).
  */
 final class ServerSettings {
     /** Default of {@code PORT}. */
@@ -23,7 +24,7 @@ final class ServerSettings {
     static final String DEFAULT_HOST = "0.0.0.0";
     /** The variables the server reads, for docs/configuration.md. */
     static final List<String> VARIABLES = List.of("PORT", "HOST", "DATABASE_URL", "REDKIT_SEED",
-            "REDKIT_COOKIE_SECURE", "REDKIT_TRUSTED_PROXIES", "REDKIT_WORKER_CONCURRENCY", "REDKIT_QUERY_CACHE");
+            "REDKIT_COOKIE_SECURE", "REDKIT_TRUSTED_PROXIES", "REDKIT_WORKER_CONCURRENCY", "REDKIT_QUERY_CACHE", "REDKIT_ADMIN_EMAILS");
     /** Default of {@code REDKIT_WORKER_CONCURRENCY}. */
     static final int DEFAULT_WORKER_CONCURRENCY = 8;
     /** Largest {@code REDKIT_WORKER_CONCURRENCY}. */
@@ -41,9 +42,14 @@ final class ServerSettings {
     final int workerConcurrency;
     /** {@code REDKIT_QUERY_CACHE}: products through the query cache (false: always the database, {@code X-Cache: BYPASS}). */
     final boolean queryCache;
+    /**
+     * {@code REDKIT_ADMIN_EMAILS}: accounts made admins at start (lower case); one that does not
+     * exist is created with a random password, printed once. Default none.
+     */
+    final List<String> adminEmails;
 
     ServerSettings(int port, String host, String databaseUrl, Boolean seed, boolean secureCookies, TrustedProxies trustedProxies,
-                   int workerConcurrency, boolean queryCache) {
+                   int workerConcurrency, boolean queryCache, List<String> adminEmails) {
         this.port = port;
         this.host = host;
         this.databaseUrl = databaseUrl;
@@ -52,26 +58,31 @@ final class ServerSettings {
         this.trustedProxies = trustedProxies;
         this.workerConcurrency = workerConcurrency;
         this.queryCache = queryCache;
+        this.adminEmails = List.copyOf(adminEmails);
     }
 
     ServerSettings withListen(String host, int port) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, queryCache);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, queryCache, adminEmails);
     }
 
     ServerSettings withSecureCookies(boolean secure) {
-        return new ServerSettings(port, host, databaseUrl, seed, secure, trustedProxies, workerConcurrency, queryCache);
+        return new ServerSettings(port, host, databaseUrl, seed, secure, trustedProxies, workerConcurrency, queryCache, adminEmails);
     }
 
     ServerSettings withTrustedProxies(TrustedProxies proxies) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, proxies, workerConcurrency, queryCache);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, proxies, workerConcurrency, queryCache, adminEmails);
     }
 
     ServerSettings withWorkerConcurrency(int concurrency) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, concurrency, queryCache);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, concurrency, queryCache, adminEmails);
     }
 
     ServerSettings withQueryCache(boolean enabled) {
-        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, enabled);
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, enabled, adminEmails);
+    }
+
+    ServerSettings withAdminEmails(List<String> emails) {
+        return new ServerSettings(port, host, databaseUrl, seed, secureCookies, trustedProxies, workerConcurrency, queryCache, emails);
     }
 
     static ServerSettings fromEnv(Map<String, String> env) {
@@ -93,7 +104,24 @@ final class ServerSettings {
         String qc = blankToNull(env.get("REDKIT_QUERY_CACHE"));
         return new ServerSettings(port, host == null ? DEFAULT_HOST : host, db, s,
                 secure == null || bool("REDKIT_COOKIE_SECURE", secure), trusted, concurrency,
-                qc == null || bool("REDKIT_QUERY_CACHE", qc));
+                qc == null || bool("REDKIT_QUERY_CACHE", qc), adminEmails(blankToNull(env.get("REDKIT_ADMIN_EMAILS"))));
+    }
+
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s,]{1,64}@[^@\\s,]{1,189}\\.[^@\\s,]{1,63}");
+
+    /** {@code REDKIT_ADMIN_EMAILS}: comma-separated addresses, lower-cased; none when unset. */
+    private static List<String> adminEmails(String value) {
+        if (value == null) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            String e = part.trim().toLowerCase(Locale.ROOT);
+            if (e.isEmpty()) continue;
+            if (!EMAIL.matcher(e).matches()) {
+                throw new RedkitConfigException("REDKIT_ADMIN_EMAILS", value, "comma-separated e-mail addresses ('" + part.trim() + "' is not one)");
+            }
+            if (!out.contains(e)) out.add(e);
+        }
+        return out;
     }
 
     /** {@code variable}'s integer value, {@code def} when unset, else an error saying what {@code allowed} is. */
