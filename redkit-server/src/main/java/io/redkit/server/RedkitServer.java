@@ -112,9 +112,9 @@ public final class RedkitServer implements AutoCloseable {
     }
 
     /**
-     * Starts with every server setting given. Seeds as {@code seed} says, then makes each of
-     * {@link ServerSettings#adminEmails} an admin, creating the ones that do not exist with a
-     * random password; {@link #createdLogins()} has the accounts created with their passwords.
+     * Starts with every server setting given. Seeds as {@code seed} says, then creates each of
+     * {@link ServerSettings#adminEmails} that has no account yet, with a random password (so nobody
+     * else can register it); {@link #createdLogins()} has the accounts created with their passwords.
      */
     static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, Seeder.Mode seed) throws Exception {
         String host = settings.host;
@@ -132,7 +132,7 @@ public final class RedkitServer implements AutoCloseable {
         try {
             var applied = database.migrate();
             if (!applied.isEmpty()) LOG.info("applied schema migrations {}", applied);
-            Users users = new Users(database.dataSource());
+            Users users = new Users(database.dataSource(), settings.adminEmails);
             List<Login> logins = new ArrayList<>();
             Seeder.Seeded seeded = Seeder.seed(database.dataSource(), seed);
             if (seeded.products() > 0) LOG.info("seeded {} demo products", seeded.products());
@@ -140,20 +140,7 @@ public final class RedkitServer implements AutoCloseable {
                 LOG.info("created the demo admin {}", Seeder.DEMO_EMAIL);
                 logins.add(new Login(Seeder.DEMO_EMAIL, pw));
             });
-            for (String email : settings.adminEmails) {
-                if (users.setAdmin(email, true)) {
-                    LOG.info("{} is an admin (REDKIT_ADMIN_EMAILS)", email);
-                    continue;
-                }
-                // never leave a listed address open to whoever registers it first
-                String pw = Passwords.random();
-                if (users.create(email, Passwords.hash(pw), true).isPresent()) {
-                    LOG.info("created the admin {} (REDKIT_ADMIN_EMAILS)", email);
-                    logins.add(new Login(email, pw));
-                } else {
-                    users.setAdmin(email, true); // another instance created it a moment ago
-                }
-            }
+            logins.addAll(Seeder.listedAdmins(users, settings.adminEmails));
             redkit = Redkit.create(config, registry);
 
             Router router = new Router();

@@ -1,10 +1,15 @@
 package io.redkit.server;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +21,7 @@ import java.util.Optional;
  * password, which {@link #seed} returns once, when it creates the account.
  */
 final class Seeder {
+    private static final Logger LOG = LoggerFactory.getLogger(Seeder.class);
     /** The demo admin's email. */
     static final String DEMO_EMAIL = "demo@redkit.dev";
     /** The demo admin's password in the embedded database only; printed at start so a new user can log in. */
@@ -41,6 +47,30 @@ final class Seeder {
     record Seeded(int products, Optional<String> createdAdminPassword) {}
 
     private Seeder() {}
+
+    /**
+     * Creates each of {@code emails} ({@code REDKIT_ADMIN_EMAILS}) that has no account, with a random
+     * password: a listed address left free would make admin whoever registers it first. Returns the
+     * accounts created with their passwords, to be shown once. Listed accounts are admins through
+     * {@code users}' list, not their flag, so removing an address from the list revokes it.
+     */
+    static List<RedkitServer.Login> listedAdmins(Users users, List<String> emails) throws SQLException {
+        List<RedkitServer.Login> created = new ArrayList<>();
+        for (String email : emails) {
+            Optional<Users.User> existing = users.byEmail(email);
+            if (existing.isPresent()) {
+                // no e-mail verification here: the operator must know this account is theirs
+                LOG.info("{} is an admin (REDKIT_ADMIN_EMAILS); its account was registered {}", email, existing.get().createdAt());
+                continue;
+            }
+            String password = Passwords.random();
+            if (users.create(email, Passwords.hash(password), false).isPresent()) {
+                LOG.info("created the admin {} (REDKIT_ADMIN_EMAILS) with a random password", email);
+                created.add(new RedkitServer.Login(email, password));
+            } // else another instance created it a moment ago, and showed its password
+        }
+        return created;
+    }
 
     /** Seeds products when the table is empty, and the demo admin when it does not exist. */
     static Seeded seed(DataSource ds, Mode mode) throws SQLException {

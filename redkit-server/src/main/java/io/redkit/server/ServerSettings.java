@@ -3,9 +3,11 @@ package io.redkit.server;
 import io.redkit.core.RedkitConfigException;
 import io.redkit.web.ratelimit.TrustedProxies;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The server's own settings (Redis settings are {@link io.redkit.core.RedkitConfig}'s):
@@ -15,7 +17,7 @@ import java.util.Map;
  * {@code REDKIT_TRUSTED_PROXIES}, {@code REDKIT_WORKER_CONCURRENCY} (jobs run at once by
  * {@code serve}'s and {@code worker}'s worker; 0 = {@code serve} runs no worker) and
  * {@code REDKIT_QUERY_CACHE} (serve products through the query cache; default true) and
- * {@code REDKIT_ADMIN_EMAILS} (accounts made admins at start).
+ * {@code REDKIT_ADMIN_EMAILS} (accounts that are admins while listed).
  */
 final class ServerSettings {
     /** Default of {@code PORT}. */
@@ -43,8 +45,9 @@ final class ServerSettings {
     /** {@code REDKIT_QUERY_CACHE}: products through the query cache (false: always the database, {@code X-Cache: BYPASS}). */
     final boolean queryCache;
     /**
-     * {@code REDKIT_ADMIN_EMAILS}: accounts made admins at start (lower case); one that does not
-     * exist is created with a random password, printed once. Default none.
+     * {@code REDKIT_ADMIN_EMAILS}: accounts that are admins while listed (lower case), whatever their
+     * flag; one that does not exist is created at start with a random password, printed once.
+     * Default none.
      */
     final List<String> adminEmails;
 
@@ -107,12 +110,12 @@ final class ServerSettings {
                 qc == null || bool("REDKIT_QUERY_CACHE", qc), adminEmails(blankToNull(env.get("REDKIT_ADMIN_EMAILS"))));
     }
 
-    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[^@\\s,]{1,64}@[^@\\s,]{1,189}\\.[^@\\s,]{1,63}");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s,]{1,64}@[^@\\s,]{1,189}\\.[^@\\s,]{1,63}");
 
     /** {@code REDKIT_ADMIN_EMAILS}: comma-separated addresses, lower-cased; none when unset. */
     private static List<String> adminEmails(String value) {
         if (value == null) return List.of();
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String part : value.split(",")) {
             String e = part.trim().toLowerCase(Locale.ROOT);
             if (e.isEmpty()) continue;

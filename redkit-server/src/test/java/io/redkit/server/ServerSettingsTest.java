@@ -19,6 +19,13 @@ class ServerSettingsTest {
         assertThat(s.secureCookies).isTrue();
         assertThat(s.workerConcurrency).isEqualTo(8);
         assertThat(s.queryCache).isTrue();
+        assertThat(s.adminEmails).isEmpty();
+    }
+
+    @Test
+    void adminEmailsAreLowerCasedTrimmedAndDeduplicated() {
+        assertThat(ServerSettings.fromEnv(Map.of("REDKIT_ADMIN_EMAILS", " Ops@Example.com, lead@example.com,,ops@example.com ")).adminEmails)
+                .containsExactly("ops@example.com", "lead@example.com");
     }
 
     @Test
@@ -45,6 +52,7 @@ class ServerSettingsTest {
         rejects("REDKIT_SEED", "2", "true or false");
         rejects("REDKIT_COOKIE_SECURE", "on?", "true or false");
         rejects("REDKIT_TRUSTED_PROXIES", "not-an-ip", "IP addresses or CIDR");
+        rejects("REDKIT_ADMIN_EMAILS", "ops@example.com; lead@example.com", "comma-separated e-mail addresses");
     }
 
     private static void rejects(String variable, String value, String allowed) {
