@@ -20,26 +20,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The job queue over HTTP: add, inspect, list, pause/resume, retry, remove. Only the server's queues exist. */
+/**
+ * The job queue over HTTP: add, inspect, list, pause/resume, retry, remove. Only the server's
+ * queues exist. Everything but adding a job is for admins only (401 anonymous, 403 ordinary users).
+ */
 final class QueuesApi {
     /** Largest page of a job list. */
     static final int MAX_PAGE_SIZE = 200;
 
     private final Map<String, JobQueue> queues;
+    private final Access access;
 
-    QueuesApi(Map<String, JobQueue> queues) {
+    QueuesApi(Map<String, JobQueue> queues, Access access) {
         this.queues = queues;
+        this.access = access;
     }
 
     void register(Router r) {
-        r.get("/api/queues", this::list);
-        r.post("/api/queues/{queue}/jobs", this::add);
-        r.get("/api/queues/{queue}/jobs", this::jobs);
-        r.get("/api/queues/{queue}/jobs/{id}", this::job);
-        r.post("/api/queues/{queue}/jobs/{id}/retry", this::retry);
-        r.delete("/api/queues/{queue}/jobs/{id}", this::remove);
-        r.post("/api/queues/{queue}/pause", ex -> { queue(ex).pause(); ex.json(200, summary(queue(ex))); });
-        r.post("/api/queues/{queue}/resume", ex -> { queue(ex).resume(); ex.json(200, summary(queue(ex))); });
+        r.get("/api/queues", access.adminOnly(this::list));
+        r.post("/api/queues/{queue}/jobs", access.adminOnly(this::add));
+        r.get("/api/queues/{queue}/jobs", access.adminOnly(this::jobs));
+        r.get("/api/queues/{queue}/jobs/{id}", access.adminOnly(this::job));
+        r.post("/api/queues/{queue}/jobs/{id}/retry", access.adminOnly(this::retry));
+        r.delete("/api/queues/{queue}/jobs/{id}", access.adminOnly(this::remove));
+        r.post("/api/queues/{queue}/pause", access.adminOnly(ex -> { queue(ex).pause(); ex.json(200, summary(queue(ex))); }));
+        r.post("/api/queues/{queue}/resume", access.adminOnly(ex -> { queue(ex).resume(); ex.json(200, summary(queue(ex))); }));
     }
 
     private JobQueue queue(Exchange ex) {

@@ -133,6 +133,7 @@ public final class RedkitServer implements AutoCloseable {
             var applied = database.migrate();
             if (!applied.isEmpty()) LOG.info("applied schema migrations {}", applied);
             Users users = new Users(database.dataSource(), settings.adminEmails);
+            Access access = new Access(users);
             List<Login> logins = new ArrayList<>();
             Seeder.Seeded seeded = Seeder.seed(database.dataSource(), seed);
             if (seeded.products() > 0) LOG.info("seeded {} demo products", seeded.products());
@@ -163,11 +164,11 @@ public final class RedkitServer implements AutoCloseable {
                 parts.queryCache.installTriggers(ProductsApi.TABLES);
                 parts.queryCache.startListening();
             }
-            new ProductsApi(database.dataSource(), parts.queryCache).register(router);
+            new ProductsApi(database.dataSource(), parts.queryCache, access).register(router);
 
             parts.queues = new ServerQueues(redkit);
             parts.queues.bindDepthGauges(registry);
-            new QueuesApi(parts.queues.all()).register(router);
+            new QueuesApi(parts.queues.all(), access).register(router);
             if (settings.workerConcurrency > 0) {
                 parts.worker = parts.queues.startWorker(database.dataSource(), settings.workerConcurrency, registry);
             }
@@ -182,10 +183,10 @@ public final class RedkitServer implements AutoCloseable {
                     Map.of("to", email, "subject", "Your password reset request",
                             "body", "Someone asked to reset the password of this account. If it was not you, ignore this message."),
                     io.redkit.queue.JobOptions.builder().maxAttempts(5).build()), registry).register(router);
-            new StatsApi(parts.queryCache, registry, policies, limiter, sessions).register(router);
+            new StatsApi(parts.queryCache, registry, policies, limiter, sessions, access).register(router);
             StatsApi.bindSessionGauge(sessions, registry);
             Redkit rk = redkit;
-            router.get("/api/doctor", ex -> {
+            router.get("/api/doctor", access.adminOnly(ex -> {
                 DoctorReport report = Doctor.inspect(rk);
                 List<Map<String, Object>> warnings = new ArrayList<>();
                 for (DoctorWarning w : report.warnings()) {
@@ -199,7 +200,7 @@ public final class RedkitServer implements AutoCloseable {
                 List<Map<String, Object>> health = new ArrayList<>();
                 report.health().forEach(h -> health.add(h.toMap()));
                 ex.json(200, Map.of("health", health, "warnings", warnings));
-            });
+            }));
             new StaticAssets().register(router);
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
