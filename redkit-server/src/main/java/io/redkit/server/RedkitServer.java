@@ -168,7 +168,8 @@ public final class RedkitServer implements AutoCloseable {
 
             parts.queues = new ServerQueues(redkit);
             parts.queues.bindDepthGauges(registry);
-            new QueuesApi(parts.queues.all(), access).register(router);
+            new QueuesApi(parts.queues.all(), access, new UserJobs(database.dataSource(), parts.queues.all(), settings.userQuota))
+                    .register(router);
             if (settings.workerConcurrency > 0) {
                 parts.worker = parts.queues.startWorker(database.dataSource(), settings.workerConcurrency, registry);
             }
