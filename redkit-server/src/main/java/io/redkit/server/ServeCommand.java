@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Starts the reference server: the HTTP API in front of PostgreSQL and Redis.",
                 "With no REDIS_URL it starts an embedded Redis; with no DATABASE_URL an embedded PostgreSQL with demo "
-                        + "data (100,000 products and the user " + Seeder.DEMO_EMAIL + "). SIGTERM or Ctrl-C stops it "
+                        + "data (100,000 products and the admin " + Seeder.DEMO_EMAIL + ", whose login it prints). SIGTERM or Ctrl-C stops it "
                         + "gracefully: no new requests, in-flight requests and jobs finish, then Redis and the database are closed; exit code 0."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped normally", "1:failed to start", "2:the configuration is invalid"})
