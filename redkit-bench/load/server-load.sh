@@ -234,7 +234,14 @@ start_server() { # start_server true|false
   base_url="$(sed -E 's#.*(http://[^/ ]+)/.*#\1#' <<<"$line")"
   collect_extra
   say "listening at $base_url (server pid $server_pid; embedded servers:${server_extra:- none seen})"
+  # the queue and the dashboard's data are for admins: log in as the embedded database's demo admin
+  admin_cookie="$(curl -sS -D - -o /dev/null -H 'Content-Type: application/json' \
+      -d '{"email":"demo@redkit.dev","password":"redkit-demo-password"}' "$base_url/api/auth/login" \
+      | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n1)"
+  [ -n "$admin_cookie" ] || die "could not log in as the demo admin at $base_url/api/auth/login"
 }
+admin_cookie=""
+admin_curl() { curl -H "Cookie: $admin_cookie" -H "Origin: $base_url" "$@"; }
 
 # ---- wrk -----------------------------------------------------------------------------------
 scenario_title() {
@@ -256,7 +263,7 @@ run_wrk() { # run_wrk <scenario> <seconds> <label>; sets r_rps r_p50 r_p99 r_non
   esac
   local ticks0 ticks1
   ticks0="$(server_ticks)"
-  wrk -t"$threads" -c"$connections" -d"${secs}s" --timeout "${timeout}s" --latency \
+  REDKIT_COOKIE="$admin_cookie" REDKIT_ORIGIN="$base_url" wrk -t"$threads" -c"$connections" -d"${secs}s" --timeout "${timeout}s" --latency \
       -s "$load_dir/$script" "$base_url" "${extra[@]}" >"$out" 2>&1 || rc=$?
   ticks1="$(server_ticks)"
   line="$(grep '^REDKIT-RESULT ' "$out" || true)"
@@ -295,7 +302,7 @@ status_breakdown() { # the server's own count of non-2xx responses, by route and
 }
 
 cache_counts() { # "<from cache> <from database>" of the products' query cache
-  curl -fsS "$base_url/api/cache/stats" | jq -r '.caches[0] | "\(.queriesFromCache // 0) \(.queriesFromDatabase // 0)"'
+  admin_curl -fsS "$base_url/api/cache/stats" | jq -r '.caches[0] | "\(.queriesFromCache // 0) \(.queriesFromDatabase // 0)"'
 }
 
 check_x_cache() { # check_x_cache <path> <expected on the second request>
@@ -320,7 +327,7 @@ prime() { # every URL of the read scenarios once, in order (fills the cache in t
   [ "$(wc -l <<<"$codes")" = $((hot_set + 8 * pages)) ] || die "priming: expected $((hot_set + 8 * pages)) responses, got $(wc -l <<<"$codes")"
 }
 
-denied_api() { curl -fsS "$base_url/api/ratelimits" | jq -r '[.policies[] | select(.name == "api") | .denied][0] // 0'; }
+denied_api() { admin_curl -fsS "$base_url/api/ratelimits" | jq -r '[.policies[] | select(.name == "api") | .denied][0] // 0'; }
 
 # ---- (c) the two runs ----------------------------------------------------------------------
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -379,7 +386,7 @@ measure_run() { # measure_run true|false
   # jobs it adds, and that work must not overlap the read scenarios of one run but not the other
   if [ "$cache" = true ]; then
     measure_rounds enqueue
-    emails_after="$(curl -fsS "$base_url/api/queues" | jq -c '.queues[] | select(.name == "emails") | .counts')"
+    emails_after="$(admin_curl -fsS "$base_url/api/queues" | jq -c '.queues[] | select(.name == "emails") | .counts')"
     say "emails queue right after the enqueue rounds: $emails_after"
   fi
   local denied

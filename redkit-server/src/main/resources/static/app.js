@@ -1,11 +1,13 @@
-// Redkit dashboard: polls the server's JSON API every 2 s. No libraries, no CDN.
-// Everything user-supplied is written with textContent, never innerHTML.
+// Redkit dashboard: asks for an admin login, then polls the server's JSON API every 2 s. No
+// libraries, no CDN, no inline script. Everything user-supplied is written with textContent,
+// never innerHTML. Nothing is fetched or shown before an admin has logged in.
 'use strict';
 
 const POLL_MS = 2000;
 const HISTORY = 150;                 // points kept for the hit-ratio chart
 const hitHistory = new Map();        // cache name -> [ratio]
 let selectedQueue = null;
+let timer = null;                    // the polling interval while an admin is logged in
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -18,11 +20,65 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-async function getJson(path) {
-  const r = await fetch(path, { headers: { 'Accept': 'application/json' } });
+async function getJson(path, options) {
+  const r = await fetch(path, Object.assign({ headers: { 'Accept': 'application/json' } }, options || {}));
   let body = null;
   try { body = await r.json(); } catch (e) { body = null; }
+  if (timer !== null && (r.status === 401 || r.status === 403) && !path.startsWith('/api/auth/')) {
+    showLogin('Your session ended or lost its admin rights: log in again.');
+  }
   return { status: r.status, ok: r.ok, body };
+}
+
+function showLogin(message) {
+  if (timer !== null) { clearInterval(timer); timer = null; }
+  document.getElementById('dashboard').hidden = true;
+  document.getElementById('overall').hidden = true;
+  document.getElementById('logout').hidden = true;
+  document.getElementById('who').textContent = '';
+  document.getElementById('updated').textContent = '';
+  document.getElementById('login-section').hidden = false;
+  document.getElementById('login-error').textContent = message || '';
+}
+
+function showDashboard(user) {
+  document.getElementById('login-section').hidden = true;
+  document.getElementById('login-password').value = '';
+  document.getElementById('dashboard').hidden = false;
+  document.getElementById('overall').hidden = false;
+  document.getElementById('logout').hidden = false;
+  document.getElementById('who').textContent = user.email;
+  if (timer === null) {
+    timer = setInterval(tick, POLL_MS);
+    tick();
+  }
+}
+
+/** Shows the dashboard for an admin's session, else the login form (saying why, when it is not an admin's). */
+async function start() {
+  const { status, body } = await getJson('/api/me');
+  if (status === 200 && body && body.user && body.user.admin) showDashboard(body.user);
+  else if (status === 200 && body && body.user) showLogin(body.user.email + ' is not an admin: log in with an admin account.');
+  else showLogin('');
+}
+
+async function login(event) {
+  event.preventDefault();
+  const email = document.getElementById('login-email').value;
+  const password = document.getElementById('login-password').value;
+  const { status, body } = await getJson('/api/auth/login', {
+    method: 'POST',
+    headers: { 'Accept': 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (status === 200 && body && body.user && body.user.admin) showDashboard(body.user);
+  else if (status === 200) showLogin(email + ' is not an admin: the dashboard is for admins only.');
+  else showLogin((body && body.message) || ('login failed (' + status + ')'));
+}
+
+async function logout() {
+  await fetch('/api/auth/logout', { method: 'POST' });
+  location.reload(); // a fresh page: nothing of the dashboard stays in the document
 }
 
 function unavailable(tbody, cols, what) {
@@ -166,5 +222,6 @@ async function tick() {
 }
 
 document.getElementById('jobs-state').addEventListener('change', refreshJobs);
-tick();
-setInterval(tick, POLL_MS);
+document.getElementById('login-form').addEventListener('submit', login);
+document.getElementById('logout').addEventListener('click', logout);
+start();

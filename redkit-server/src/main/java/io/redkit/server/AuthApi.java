@@ -237,6 +237,7 @@ final class AuthApi {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", u.id());
         m.put("email", u.email());
+        m.put("admin", u.admin());
         m.put("createdAt", u.createdAt().toString());
         return m;
     }

@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 final class Database implements AutoCloseable {
     /** Migrations shipped with the server, in order. */
-    static final List<String> MIGRATIONS = List.of("V1__schema.sql");
+    static final List<String> MIGRATIONS = List.of("V1__schema.sql", "V2__admin.sql", "V3__user_jobs.sql");
 
     private final HikariDataSource pool;
     private final String display;

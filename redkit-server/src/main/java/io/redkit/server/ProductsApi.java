@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * {@code GET /api/products} (a category page), {@code GET /api/products/{id}} — both through the
  * query cache, with {@code X-Cache: HIT}, {@code MISS} or {@code BYPASS} (Redis unreachable, or the
- * cache switched off) — and {@code PUT /api/products/{id}} for logged-in users. A write through the
+ * cache switched off) — and {@code PUT /api/products/{id}} for admins. A write through the
  * API invalidates the cached queries over {@code products} as soon as it commits; a write made
  * anywhere else (psql) reaches the cache through the table's trigger and {@code LISTEN}.
  */
@@ -51,17 +51,19 @@ final class ProductsApi {
 
     private final DataSource db;
     private final QueryCache cache;
+    private final Access access;
 
     /** @param cache the query cache, or null to always read the database ({@code X-Cache: BYPASS}) */
-    ProductsApi(DataSource db, QueryCache cache) {
+    ProductsApi(DataSource db, QueryCache cache, Access access) {
         this.db = db;
         this.cache = cache;
+        this.access = access;
     }
 
     void register(Router r) {
         r.get("/api/products", this::list);
         r.get("/api/products/{id}", this::get);
-        r.put("/api/products/{id}", this::update);
+        r.put("/api/products/{id}", access.adminOnly(this::update));
     }
 
     private void list(Exchange ex) throws SQLException {
@@ -92,7 +94,6 @@ final class ProductsApi {
     }
 
     private void update(Exchange ex) throws SQLException {
-        AuthApi.requireLogin(ex);
         long id = ex.pathId("id");
         JsonNode body = ex.body();
         if (!body.isObject()) throw ApiException.badRequest("the body must be a JSON object with name, priceCents, stock and/or description");

@@ -20,26 +20,36 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The job queue over HTTP: add, inspect, list, pause/resume, retry, remove. Only the server's queues exist. */
+/**
+ * The job queue over HTTP: add, inspect, list, pause/resume, retry, remove. Only the server's
+ * queues exist. Everything but adding a job is for admins only (401 anonymous, 403 ordinary users).
+ * Adding: anonymous clients nothing (401); ordinary users a {@code report} in {@code reports}
+ * for themselves (the job's metadata names them, their idempotency keys are theirs alone) within
+ * their {@linkplain UserJobs quota}, at the default priority and attempts; admins anything.
+ */
 final class QueuesApi {
     /** Largest page of a job list. */
     static final int MAX_PAGE_SIZE = 200;
 
     private final Map<String, JobQueue> queues;
+    private final Access access;
+    private final UserJobs userJobs;
 
-    QueuesApi(Map<String, JobQueue> queues) {
+    QueuesApi(Map<String, JobQueue> queues, Access access, UserJobs userJobs) {
         this.queues = queues;
+        this.access = access;
+        this.userJobs = userJobs;
     }
 
     void register(Router r) {
-        r.get("/api/queues", this::list);
+        r.get("/api/queues", access.adminOnly(this::list));
         r.post("/api/queues/{queue}/jobs", this::add);
-        r.get("/api/queues/{queue}/jobs", this::jobs);
-        r.get("/api/queues/{queue}/jobs/{id}", this::job);
-        r.post("/api/queues/{queue}/jobs/{id}/retry", this::retry);
-        r.delete("/api/queues/{queue}/jobs/{id}", this::remove);
-        r.post("/api/queues/{queue}/pause", ex -> { queue(ex).pause(); ex.json(200, summary(queue(ex))); });
-        r.post("/api/queues/{queue}/resume", ex -> { queue(ex).resume(); ex.json(200, summary(queue(ex))); });
+        r.get("/api/queues/{queue}/jobs", access.adminOnly(this::jobs));
+        r.get("/api/queues/{queue}/jobs/{id}", access.adminOnly(this::job));
+        r.post("/api/queues/{queue}/jobs/{id}/retry", access.adminOnly(this::retry));
+        r.delete("/api/queues/{queue}/jobs/{id}", access.adminOnly(this::remove));
+        r.post("/api/queues/{queue}/pause", access.adminOnly(ex -> { queue(ex).pause(); ex.json(200, summary(queue(ex))); }));
+        r.post("/api/queues/{queue}/resume", access.adminOnly(ex -> { queue(ex).resume(); ex.json(200, summary(queue(ex))); }));
     }
 
     private JobQueue queue(Exchange ex) {
@@ -80,7 +90,12 @@ final class QueuesApi {
         return m;
     }
 
-    private void add(Exchange ex) {
+    /** What an ordinary user may add: a report, for themselves. */
+    static final String USER_QUEUE = "reports";
+    static final String USER_TYPE = "report";
+
+    private void add(Exchange ex) throws java.sql.SQLException {
+        Users.User user = access.user(ex);
         JobQueue q = queue(ex);
         JsonNode body = ex.body();
         String type = body.path("type").asText("");
@@ -88,15 +103,27 @@ final class QueuesApi {
         if (!ServerJobs.TYPES.contains(type)) {
             throw ApiException.badRequest("unknown job type '" + type + "'; known types: " + ServerJobs.TYPES);
         }
+        if (!user.admin()) checkUserMayAdd(user, q, type, body);
         JobOptions.Builder o = JobOptions.builder();
         try {
             if (body.has("priority")) o.priority(intField(body, "priority"));
             if (body.has("delayMs")) o.delay(Duration.ofMillis(longField(body, "delayMs")));
             if (body.has("maxAttempts")) o.maxAttempts(intField(body, "maxAttempts"));
-            if (body.hasNonNull("idempotencyKey")) o.idempotencyKey(body.get("idempotencyKey").asText());
+            if (body.hasNonNull("idempotencyKey")) {
+                String key = body.get("idempotencyKey").asText();
+                // a user's keys are theirs alone: another user's same key neither collides nor reveals a job id
+                o.idempotencyKey(user.admin() ? key : "user:" + user.id() + ":" + key);
+            }
+            if (!user.admin()) o.metadata("user", String.valueOf(user.id()));
             JsonNode payload = body.get("payload");
             byte[] bytes = payload == null || payload.isNull() ? null : Json.MAPPER.writeValueAsBytes(payload);
-            JobQueue.Added e = q.addReportingDuplicate(type, bytes, o.build());
+            if (!user.admin() && bytes != null && bytes.length > userJobs.quota().payloadBytes()) {
+                throw new ApiException(413, "payload_too_large", "the payload is " + bytes.length + " bytes; an account's jobs may hold "
+                        + userJobs.quota().payloadBytes() + " (REDKIT_USER_JOB_PAYLOAD_BYTES)");
+            }
+            JobOptions options = o.build();
+            JobQueue.Added e = user.admin() ? q.addReportingDuplicate(type, bytes, options)
+                    : userJobs.add(user.id(), q, type, bytes, options);
             JobInfo info = q.get(e.id()).orElse(null);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("id", e.id());
@@ -107,6 +134,26 @@ final class QueuesApi {
             throw ApiException.badRequest(bad.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiException.badRequest("payload cannot be encoded: " + e.getOriginalMessage());
+        }
+    }
+
+    /** 403 unless an ordinary user may add this: a report in reports, default priority and attempts, a bounded delay. */
+    private void checkUserMayAdd(Users.User user, JobQueue q, String type, JsonNode body) {
+        String refusal = null;
+        if (!type.equals(USER_TYPE)) {
+            refusal = "an account may add '" + USER_TYPE + "' jobs only" + (type.equals("email") ? " (e-mails come from the server itself)" : "");
+        } else if (!q.name().equals(USER_QUEUE)) {
+            refusal = "an account may add jobs to the '" + USER_QUEUE + "' queue only";
+        } else if (body.has("priority") || body.has("maxAttempts")) {
+            refusal = "an account's jobs run at the default priority and attempts: leave out priority and maxAttempts";
+        } else if (body.has("delayMs") && body.get("delayMs").isIntegralNumber()
+                && body.get("delayMs").longValue() > userJobs.quota().maxDelay().toMillis()) {
+            refusal = "an account's jobs may be delayed by at most " + userJobs.quota().maxDelay().toMillis()
+                    + " ms (REDKIT_USER_JOB_MAX_DELAY)";
+        }
+        if (refusal != null) {
+            AuthApi.AUDIT.info("forbidden user={} method=POST path=/api/queues/{}/jobs type={}", user.id(), q.name(), type);
+            throw new ApiException(403, "forbidden", refusal);
         }
     }
 

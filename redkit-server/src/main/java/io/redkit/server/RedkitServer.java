@@ -64,6 +64,11 @@ public final class RedkitServer implements AutoCloseable {
     private final Database database;
     private final PrometheusMeterRegistry registry;
     private final Parts parts;
+    private final Users users;
+    private final List<Login> createdLogins;
+
+    /** An account {@link #start} created, with its password: shown once, never stored in clear. */
+    record Login(String email, String password) {}
 
     /** What start() opened besides Jetty, Redis and the database, closed in reverse order. */
     private static final class Parts {
@@ -81,7 +86,10 @@ public final class RedkitServer implements AutoCloseable {
         }
     }
 
-    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry, Parts parts) {
+    private RedkitServer(Server jetty, Redkit redkit, Database database, PrometheusMeterRegistry registry, Parts parts,
+                         Users users, List<Login> createdLogins) {
+        this.users = users;
+        this.createdLogins = List.copyOf(createdLogins);
         this.jetty = jetty;
         this.redkit = redkit;
         this.database = database;
@@ -90,15 +98,25 @@ public final class RedkitServer implements AutoCloseable {
     }
 
     /**
-     * Connects to Redis (lazily) and PostgreSQL, applies the schema, seeds when asked and starts
-     * listening on {@code host:port} (port 0 = any free port).
+     * Connects to Redis (lazily) and PostgreSQL, applies the schema, seeds when asked (as the
+     * embedded database is: the demo admin has the well-known password) and starts listening on
+     * {@code host:port} (port 0 = any free port).
      */
     static RedkitServer start(RedkitConfig config, String databaseUrl, String host, int port, boolean seed) throws Exception {
         return start(config, databaseUrl, ServerSettings.fromEnv(Map.of()).withListen(host, port), seed);
     }
 
-    /** Starts with every server setting given. */
+    /** Starts with every server setting given; {@code seed} seeds as for the embedded database. */
     static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, boolean seed) throws Exception {
+        return start(config, databaseUrl, settings, seed ? Seeder.Mode.EMBEDDED : Seeder.Mode.NONE);
+    }
+
+    /**
+     * Starts with every server setting given. Seeds as {@code seed} says, then creates each of
+     * {@link ServerSettings#adminEmails} that has no account yet, with a random password (so nobody
+     * else can register it); {@link #createdLogins()} has the accounts created with their passwords.
+     */
+    static RedkitServer start(RedkitConfig config, String databaseUrl, ServerSettings settings, Seeder.Mode seed) throws Exception {
         String host = settings.host;
         int port = settings.port;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -114,10 +132,16 @@ public final class RedkitServer implements AutoCloseable {
         try {
             var applied = database.migrate();
             if (!applied.isEmpty()) LOG.info("applied schema migrations {}", applied);
-            if (seed) {
-                int n = Seeder.seed(database.dataSource());
-                if (n > 0) LOG.info("seeded {} demo products and the demo user {}", n, Seeder.DEMO_EMAIL);
-            }
+            Users users = new Users(database.dataSource(), settings.adminEmails);
+            Access access = new Access(users);
+            List<Login> logins = new ArrayList<>();
+            Seeder.Seeded seeded = Seeder.seed(database.dataSource(), seed);
+            if (seeded.products() > 0) LOG.info("seeded {} demo products", seeded.products());
+            seeded.createdAdminPassword().ifPresent(pw -> {
+                LOG.info("created the demo admin {}", Seeder.DEMO_EMAIL);
+                logins.add(new Login(Seeder.DEMO_EMAIL, pw));
+            });
+            logins.addAll(Seeder.listedAdmins(users, settings.adminEmails));
             redkit = Redkit.create(config, registry);
 
             Router router = new Router();
@@ -140,11 +164,12 @@ public final class RedkitServer implements AutoCloseable {
                 parts.queryCache.installTriggers(ProductsApi.TABLES);
                 parts.queryCache.startListening();
             }
-            new ProductsApi(database.dataSource(), parts.queryCache).register(router);
+            new ProductsApi(database.dataSource(), parts.queryCache, access).register(router);
 
             parts.queues = new ServerQueues(redkit);
             parts.queues.bindDepthGauges(registry);
-            new QueuesApi(parts.queues.all()).register(router);
+            new QueuesApi(parts.queues.all(), access, new UserJobs(database.dataSource(), parts.queues.all(), settings.userQuota))
+                    .register(router);
             if (settings.workerConcurrency > 0) {
                 parts.worker = parts.queues.startWorker(database.dataSource(), settings.workerConcurrency, registry);
             }
@@ -155,14 +180,14 @@ public final class RedkitServer implements AutoCloseable {
             RateLimiter limiter = RateLimiter.create(redkit, RateLimiterOptions.builder().meterRegistry(registry).build());
             KeyResolver client = KeyResolvers.clientIp(settings.trustedProxies);
             ServerQueues queues = parts.queues;
-            new AuthApi(new Users(database.dataSource()), limiter, policies, client, email -> queues.get("emails").add("email",
+            new AuthApi(users, limiter, policies, client, email -> queues.get("emails").add("email",
                     Map.of("to", email, "subject", "Your password reset request",
                             "body", "Someone asked to reset the password of this account. If it was not you, ignore this message."),
                     io.redkit.queue.JobOptions.builder().maxAttempts(5).build()), registry).register(router);
-            new StatsApi(parts.queryCache, registry, policies, limiter, sessions).register(router);
+            new StatsApi(parts.queryCache, registry, policies, limiter, sessions, access).register(router);
             StatsApi.bindSessionGauge(sessions, registry);
             Redkit rk = redkit;
-            router.get("/api/doctor", ex -> {
+            router.get("/api/doctor", access.adminOnly(ex -> {
                 DoctorReport report = Doctor.inspect(rk);
                 List<Map<String, Object>> warnings = new ArrayList<>();
                 for (DoctorWarning w : report.warnings()) {
@@ -176,7 +201,7 @@ public final class RedkitServer implements AutoCloseable {
                 List<Map<String, Object>> health = new ArrayList<>();
                 report.health().forEach(h -> health.add(h.toMap()));
                 ex.json(200, Map.of("health", health, "warnings", warnings));
-            });
+            }));
             new StaticAssets().register(router);
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -207,7 +232,7 @@ public final class RedkitServer implements AutoCloseable {
             jetty.setStopTimeout(SHUTDOWN_GRACE.toMillis());
             jetty.setStopAtShutdown(false);
             jetty.start();
-            return new RedkitServer(jetty, redkit, database, registry, parts);
+            return new RedkitServer(jetty, redkit, database, registry, parts, users, logins);
         } catch (Exception e) {
             parts.close();
             if (redkit != null) redkit.close();
@@ -219,6 +244,15 @@ public final class RedkitServer implements AutoCloseable {
     /** The port it listens on. */
     public int port() {
         return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+    }
+
+    /** Accounts this start created (the demo admin, listed admins), with their passwords: print them once. */
+    List<Login> createdLogins() {
+        return createdLogins;
+    }
+
+    Users users() {
+        return users;
     }
 
     Redkit redkit() {

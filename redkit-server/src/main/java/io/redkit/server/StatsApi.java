@@ -27,6 +27,7 @@ import java.util.Map;
  * The dashboard's data: {@code GET /api/cache/stats}, {@code GET /api/ratelimits} and
  * {@code GET /api/sessions/stats}. Counters (hits, allowed, denied) are this instance's since it
  * started; what lives in Redis (top limited keys, active sessions) is shared by every instance.
+ * Admins only: the most-limited keys include client IPs and e-mail addresses.
  */
 final class StatsApi {
     private final QueryCache queryCache;
@@ -38,9 +39,12 @@ final class StatsApi {
 
     private final RateLimiter limiter;
     private final SessionStore sessions;
+    private final Access access;
 
     /** @param queryCache the products' query cache, or null when it is switched off */
-    StatsApi(QueryCache queryCache, MeterRegistry registry, RatePolicies policies, RateLimiter limiter, SessionStore sessions) {
+    StatsApi(QueryCache queryCache, MeterRegistry registry, RatePolicies policies, RateLimiter limiter, SessionStore sessions,
+             Access access) {
+        this.access = access;
         this.queryCache = queryCache;
         this.registry = registry;
         this.policies = policies;
@@ -49,11 +53,11 @@ final class StatsApi {
     }
 
     void register(Router r) {
-        r.get("/api/cache/stats", ex -> ex.json(200, Map.of("caches", caches())));
-        r.get("/api/ratelimits", ex -> ex.json(200, Map.of("policies", limits())));
-        r.get("/api/ratelimits/{policy}/{key}", this::usage);
-        r.get("/api/sessions/stats", ex -> ex.json(200, Map.of("active", sessions.estimatedActiveSessions(),
-                "idleTimeoutSeconds", sessions.options().idleTimeout().toSeconds())));
+        r.get("/api/cache/stats", access.adminOnly(ex -> ex.json(200, Map.of("caches", caches()))));
+        r.get("/api/ratelimits", access.adminOnly(ex -> ex.json(200, Map.of("policies", limits()))));
+        r.get("/api/ratelimits/{policy}/{key}", access.adminOnly(this::usage));
+        r.get("/api/sessions/stats", access.adminOnly(ex -> ex.json(200, Map.of("active", sessions.estimatedActiveSessions(),
+                "idleTimeoutSeconds", sessions.options().idleTimeout().toSeconds()))));
     }
 
     /** Gauge {@code redkit.sessions.active}: the store's estimate, read at most once every 5 s (NaN while Redis is down). */

@@ -118,6 +118,47 @@ class CommandLineTest {
         q.remove(dead);
     }
 
+    private static Run user(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new UserCommand(env));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void userGrantAdminAndRevokeAdminSetTheFlagOfAnExistingAccount() throws Exception {
+        String email = "cli-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        createSchema();
+        try (Database db = Database.open(databaseUrl, 1)) {
+            Users users = new Users(db.dataSource());
+            users.create(email, Passwords.hash("correct horse battery")).orElseThrow();
+            Map<String, String> env = Map.of("DATABASE_URL", databaseUrl);
+
+            Run grant = user(env, "grant-admin", email.toUpperCase(java.util.Locale.ROOT));
+            assertThat(grant.exit()).as(grant.err()).isZero();
+            assertThat(grant.out()).contains(email + " is now an admin");
+            assertThat(users.byEmail(email).orElseThrow().adminFlag()).isTrue();
+            assertThat(user(env, "grant-admin", email).out()).contains("already an admin");
+
+            Run revoke = user(Map.of("DATABASE_URL", databaseUrl, "REDKIT_ADMIN_EMAILS", email), "revoke-admin", email);
+            assertThat(revoke.exit()).as(revoke.err()).isZero();
+            assertThat(revoke.out()).contains(email + " is no longer an admin", "REDKIT_ADMIN_EMAILS lists " + email);
+            assertThat(users.byEmail(email).orElseThrow().adminFlag()).isFalse();
+
+            Run missing = user(env, "grant-admin", "nobody-" + email);
+            assertThat(missing.exit()).isEqualTo(1);
+            assertThat(missing.err()).contains("no account 'nobody-" + email + "'", "register it first");
+        }
+        Run noUrl = user(Map.of(), "grant-admin", email);
+        assertThat(noUrl.exit()).isEqualTo(2);
+        assertThat(noUrl.err()).contains("DATABASE_URL");
+        Run noEmail = user(Map.of("DATABASE_URL", databaseUrl), "grant-admin");
+        assertThat(noEmail.exit()).isEqualTo(2);
+    }
+
     @Test
     void badUsageSaysWhatIsAllowed() {
         Run unknown = queue("stats", "nope");
@@ -136,7 +177,7 @@ class CommandLineTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("serve", "worker", "queue", "doctor")) {
+        for (String sub : List.of("serve", "worker", "queue", "user", "doctor")) {
             StringWriter out = new StringWriter();
             CommandLine cli = new CommandLine(new RedkitCommand());
             cli.setOut(new PrintWriter(out, true));
@@ -149,6 +190,13 @@ class CommandLineTest {
             cli.setOut(new PrintWriter(out, true));
             assertThat(cli.execute("queue", sub, "--help")).isZero();
             assertThat(out.toString()).as(sub).contains("Usage: redkit queue " + sub);
+        }
+        for (String sub : List.of("grant-admin", "revoke-admin")) {
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(new RedkitCommand());
+            cli.setOut(new PrintWriter(out, true));
+            assertThat(cli.execute("user", sub, "--help")).isZero();
+            assertThat(out.toString()).as(sub).contains("Usage: redkit user " + sub, "EMAIL");
         }
     }
 
@@ -202,11 +250,15 @@ class CommandLineTest {
     @Test
     void serveAnswersThenStopsOnSigtermWithExitCode0() throws Exception {
         Process p = launch(Map.of("REDIS_URL", redisUrl, "DATABASE_URL", databaseUrl, "PORT", "0", "HOST", "127.0.0.1",
-                "REDKIT_WORKER_CONCURRENCY", "2"), "serve");
+                "REDKIT_WORKER_CONCURRENCY", "2", "REDKIT_ADMIN_EMAILS", "ops@example.com"), "serve", "--seed");
         try {
             LinkedBlockingQueue<String> lines = lines(p);
             StringBuilder seen = new StringBuilder();
             String listening = awaitLine(lines, "listening on", seen);
+            // a real database: the seeded demo admin and the listed admin get random passwords, shown once
+            String demo = awaitLine(lines, "demo login: " + Seeder.DEMO_EMAIL, seen);
+            assertThat(demo).doesNotContain(Seeder.DEMO_PASSWORD).contains("(admin; a random password, shown only this once)");
+            assertThat(awaitLine(lines, "admin login: ops@example.com / ", seen)).contains("shown only this once");
             Matcher m = Pattern.compile(":(\\d+)/").matcher(listening);
             assertThat(m.find()).as(listening).isTrue();
             HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

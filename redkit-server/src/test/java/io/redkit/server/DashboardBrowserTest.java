@@ -17,16 +17,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The dashboard in real headless Chromium against a real server, Redis and PostgreSQL. */
+/**
+ * The dashboard in real headless Chromium against a real server, Redis and PostgreSQL: it asks for
+ * an admin login and shows nothing before it; logged in as the admin the server printed, it drives
+ * the queues.
+ */
 @WithRedis
 @WithPostgres
 class DashboardBrowserTest {
+    private static final String ADMIN = "admin@example.com";
     private static RedkitServer server;
     private static WebDriverClient browser;
+    private static String adminPassword;
     private static final Path OUT = Paths.get("target", "browser");
 
     @BeforeAll
@@ -34,8 +41,11 @@ class DashboardBrowserTest {
         Files.createDirectories(OUT);
         RedkitConfig config = RedkitConfig.builder().redisUrl(redis.url()).build();
         // no worker in the server: the test decides when a job fails, and a retried job stays waiting
+        // the admin is created at start with a random password, as serve prints it for REDKIT_ADMIN_EMAILS
         server = RedkitServer.start(config, pg.url(pg.createDatabase()),
-                ServerSettings.fromEnv(java.util.Map.of()).withListen("127.0.0.1", 0).withWorkerConcurrency(0), false);
+                ServerSettings.fromEnv(java.util.Map.of()).withListen("127.0.0.1", 0).withWorkerConcurrency(0)
+                        .withAdminEmails(java.util.List.of(ADMIN)), false);
+        adminPassword = server.createdLogins().stream().filter(l -> l.email().equals(ADMIN)).findFirst().orElseThrow().password();
         browser = WebDriverClient.start(OUT);
     }
 
@@ -45,15 +55,71 @@ class DashboardBrowserTest {
         if (server != null) server.close();
     }
 
+    private String url() {
+        return "http://127.0.0.1:" + server.port() + "/";
+    }
+
+    /** Console errors, less the 401s the page expects: its first look at /api/me and a refused login. */
+    private static List<String> unexpectedConsoleErrors() throws Exception {
+        return browser.severeConsoleEntries().stream()
+                .filter(e -> !(e.contains("401") && (e.contains("/api/me") || e.contains("/api/auth/login"))))
+                .toList();
+    }
+
+    private static boolean visible(String css) throws Exception {
+        return browser.script("const e = document.querySelector(\"" + css + "\"); return !!e && e.offsetParent !== null").asBoolean();
+    }
+
+    private void logIn(String email, String password) throws Exception {
+        String e = browser.find("#login-email");
+        browser.clear(e);
+        browser.type(e, email);
+        String p = browser.find("#login-password");
+        browser.clear(p);
+        browser.type(p, password);
+        browser.click(browser.find("#login-submit"));
+    }
+
+    /** A fresh page, logged in as the admin (whatever session the browser had). */
+    private void openAsAdmin() throws Exception {
+        browser.navigate(url());
+        ui().until(() -> visible("#login-section") || visible("#dashboard"));
+        if (visible("#login-section")) logIn(ADMIN, adminPassword);
+        ui().until(() -> visible("#dashboard"));
+    }
+
     @Test
-    void pageLoadsShowsHealthAndLogsNoConsoleErrors() throws Exception {
-        browser.navigate("http://127.0.0.1:" + server.port() + "/");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(browser.text(browser.find("#overall"))).isEqualTo("ready"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    void beforeAnAdminLogsInThePageShowsOnlyALoginFormThenTheDashboard() throws Exception {
+        browser.navigate(url());
+        browser.deleteCookies(); // as a new visitor, whatever the other test left
+        browser.navigate(url());
+        ui().until(() -> visible("#login-section"));
+        assertThat(visible("#dashboard")).isFalse();
+        assertThat(visible("#overall")).isFalse();
+        // nothing was fetched: no table has a row
+        assertThat(browser.script("return document.querySelectorAll('main tbody tr, #health .card').length").asInt()).isZero();
+        browser.screenshot(OUT.resolve("login.png"));
+
+        logIn(ADMIN, "not the password");
+        ui().untilAsserted(() -> assertThat(browser.text(browser.find("#login-error"))).contains("email or password is wrong"));
+        assertThat(visible("#dashboard")).isFalse();
+
+        TestClient user = TestClient.newUser(server);
+        logIn(user.email, TestClient.PASSWORD);
+        ui().untilAsserted(() -> assertThat(browser.text(browser.find("#login-error"))).contains("not an admin"));
+        assertThat(visible("#dashboard")).isFalse();
+
+        logIn(ADMIN, adminPassword);
+        ui().untilAsserted(() -> assertThat(browser.text(browser.find("#overall"))).isEqualTo("ready"));
+        ui().untilAsserted(() ->
                 assertThat(browser.script("return document.querySelectorAll('#health .card').length").asInt()).isEqualTo(4));
+        assertThat(browser.text(browser.find("#who"))).isEqualTo(ADMIN);
         browser.screenshot(OUT.resolve("dashboard.png"));
-        assertThat(browser.severeConsoleEntries()).isEmpty();
+
+        browser.click(browser.find("#logout"));
+        ui().until(() -> visible("#login-section"));
+        assertThat(visible("#dashboard")).isFalse();
+        assertThat(unexpectedConsoleErrors()).isEmpty();
     }
 
     private static org.awaitility.core.ConditionFactory ui() {
@@ -61,10 +127,11 @@ class DashboardBrowserTest {
     }
 
     @Test
-    void aJobAddedThroughTheApiAppearsAndTheRetryButtonMovesADeadJobBackToWaiting() throws Exception {
+    void theAdminSeesAJobAddedThroughTheApiAndTheRetryButtonMovesADeadJobBackToWaiting() throws Exception {
         TestClient api = new TestClient(server.port());
+        api.login(ADMIN, adminPassword);
         String id = api.json("POST", "/api/queues/default/jobs", "{\"type\":\"fail\",\"maxAttempts\":1}", 202).get("id").asText();
-        browser.navigate("http://127.0.0.1:" + server.port() + "/");
+        openAsAdmin();
         // the queue table shows the waiting job
         ui().untilAsserted(() -> assertThat(browser.text(
                 browser.find("#queues tr[data-queue='default'] td[data-state='waiting']"))).isEqualTo("1"));
@@ -92,6 +159,6 @@ class DashboardBrowserTest {
         ui().untilAsserted(() -> assertThat(browser.text(
                 browser.find("#queues tr[data-queue='default'] td[data-state='dead']"))).isEqualTo("0"));
         browser.screenshot(OUT.resolve("retried.png"));
-        assertThat(browser.severeConsoleEntries()).isEmpty();
+        assertThat(unexpectedConsoleErrors()).isEmpty();
     }
 }

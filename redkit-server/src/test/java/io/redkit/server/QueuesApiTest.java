@@ -49,8 +49,9 @@ class QueuesApiTest {
         if (server != null) server.close();
     }
 
-    private static TestClient client() {
-        return new TestClient(server.port());
+    /** An admin of its own: every queue operation here is an admin's. */
+    private static TestClient client() throws Exception {
+        return TestClient.newAdmin(server);
     }
 
     private static JsonNode awaitState(TestClient c, String queue, String id, String state) {

@@ -150,8 +150,11 @@ class ServerApiTest {
     }
 
     @Test
-    void doctorReportAsJson() throws Exception {
-        HttpResponse<String> r = send("GET", "/api/doctor", null);
+    void doctorReportAsJsonForAnAdmin() throws Exception {
+        assertThat(send("GET", "/api/doctor", null).statusCode()).isEqualTo(401);
+        TestClient admin = new TestClient(server.port());
+        admin.login(Seeder.DEMO_EMAIL, Seeder.DEMO_PASSWORD); // seeded as the embedded database is: an admin
+        HttpResponse<String> r = admin.send("GET", "/api/doctor", null);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = json(r);
         assertThat(body.get("health")).hasSize(3);

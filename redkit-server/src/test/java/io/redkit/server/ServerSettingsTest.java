@@ -19,6 +19,20 @@ class ServerSettingsTest {
         assertThat(s.secureCookies).isTrue();
         assertThat(s.workerConcurrency).isEqualTo(8);
         assertThat(s.queryCache).isTrue();
+        assertThat(s.adminEmails).isEmpty();
+        assertThat(s.userQuota).isEqualTo(new ServerSettings.UserQuota(5, 16 * 1024, java.time.Duration.ofHours(1)));
+    }
+
+    @Test
+    void theUserQuotaIsRead() {
+        assertThat(ServerSettings.fromEnv(Map.of("REDKIT_USER_JOBS_IN_FLIGHT", "0", "REDKIT_USER_JOB_PAYLOAD_BYTES", "1024",
+                "REDKIT_USER_JOB_MAX_DELAY", "15m")).userQuota).isEqualTo(new ServerSettings.UserQuota(0, 1024, java.time.Duration.ofMinutes(15)));
+    }
+
+    @Test
+    void adminEmailsAreLowerCasedTrimmedAndDeduplicated() {
+        assertThat(ServerSettings.fromEnv(Map.of("REDKIT_ADMIN_EMAILS", " Ops@Example.com, lead@example.com,,ops@example.com ")).adminEmails)
+                .containsExactly("ops@example.com", "lead@example.com");
     }
 
     @Test
@@ -45,6 +59,11 @@ class ServerSettingsTest {
         rejects("REDKIT_SEED", "2", "true or false");
         rejects("REDKIT_COOKIE_SECURE", "on?", "true or false");
         rejects("REDKIT_TRUSTED_PROXIES", "not-an-ip", "IP addresses or CIDR");
+        rejects("REDKIT_USER_JOBS_IN_FLIGHT", "-1", "from 0");
+        rejects("REDKIT_USER_JOB_PAYLOAD_BYTES", "2000000", "to 1048576");
+        rejects("REDKIT_USER_JOB_MAX_DELAY", "3650d", "to 365d");
+        rejects("REDKIT_USER_JOB_MAX_DELAY", "60", "a duration with a unit");
+        rejects("REDKIT_ADMIN_EMAILS", "ops@example.com; lead@example.com", "comma-separated e-mail addresses");
     }
 
     private static void rejects(String variable, String value, String allowed) {

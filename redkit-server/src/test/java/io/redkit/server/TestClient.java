@@ -22,7 +22,8 @@ class TestClient {
 
     private final int port;
     String cookie;
-    final String forwardedFor = "2001:db8::" + Integer.toHexString(NEXT_IP.incrementAndGet());
+    /** An address of its own, in a /64 of its own (limits by IPv6 client may count per /64). */
+    final String forwardedFor = "2001:db8:" + Integer.toHexString(NEXT_IP.incrementAndGet()) + "::1";
 
     /**
      * Settings for a server under test: any free port on loopback, and 127.0.0.1 trusted as a proxy
@@ -65,4 +66,26 @@ class TestClient {
     void login(String email, String password) throws Exception {
         json("POST", "/api/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}", 200);
     }
+
+    /** The password every user made by {@link #newUser} has. */
+    static final String PASSWORD = "correct horse battery staple";
+
+    /** A client logged in as a new ordinary user of its own (so it also has an {@code api} rate limit of its own). */
+    static TestClient newUser(RedkitServer server) throws Exception {
+        TestClient c = new TestClient(server.port());
+        c.email = "u" + java.util.UUID.randomUUID().toString().substring(0, 12) + "@example.com";
+        c.json("POST", "/api/auth/register", "{\"email\":\"" + c.email + "\",\"password\":\"" + PASSWORD + "\"}", 201);
+        c.login(c.email, PASSWORD);
+        return c;
+    }
+
+    /** A client logged in as a new admin of its own (granted as {@code redkit user grant-admin} would). */
+    static TestClient newAdmin(RedkitServer server) throws Exception {
+        TestClient c = newUser(server);
+        if (!server.users().setAdmin(c.email, true)) throw new AssertionError("no account " + c.email);
+        return c;
+    }
+
+    /** The e-mail of the user {@link #newUser} made, or null. */
+    String email;
 }

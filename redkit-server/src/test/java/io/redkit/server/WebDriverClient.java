@@ -127,6 +127,21 @@ final class WebDriverClient implements AutoCloseable {
         call("POST", "/session/" + session + "/element/" + element + "/click", Json.MAPPER.createObjectNode());
     }
 
+    /** Types {@code text} into the element (an input), after what it holds already. */
+    void type(String element, String text) throws Exception {
+        call("POST", "/session/" + session + "/element/" + element + "/value", Json.MAPPER.createObjectNode().put("text", text));
+    }
+
+    /** Deletes every cookie of the current page's site. */
+    void deleteCookies() throws Exception {
+        call("DELETE", "/session/" + session + "/cookie", null);
+    }
+
+    /** Empties the element (an input). */
+    void clear(String element) throws Exception {
+        call("POST", "/session/" + session + "/element/" + element + "/clear", Json.MAPPER.createObjectNode());
+    }
+
     /** Runs JavaScript in the page and returns its result. */
     JsonNode script(String js) throws Exception {
         ObjectNode body = Json.MAPPER.createObjectNode().put("script", js);
