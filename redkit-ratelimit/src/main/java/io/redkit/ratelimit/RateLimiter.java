@@ -65,6 +65,27 @@ public interface RateLimiter {
     }
 
     /**
+     * Reserves first, settles after: takes {@code cost} from every limit exactly as
+     * {@link #check(long, LimitedKey...)} does (atomically, all-or-nothing; a denial is a normal
+     * denial with its retry-after and takes nothing), and returns a {@link Reservation} the caller
+     * settles once the outcome is known: {@link Reservation#release()} gives the cost back (the
+     * attempt should not count), {@link Reservation#keep()} keeps it. The pattern for limits that
+     * count only failures (logins): unlike inspecting, then charging on failure, concurrent attempts
+     * cannot all pass the inspection before any is charged, so at most {@code limit} attempts per
+     * window get through, across every process. Reservations always go to Redis on their own
+     * (never coalesced). When Redis is unreachable or answers an error, the decision is the failure
+     * mode's and a release gives nothing back.
+     *
+     * @throws IllegalArgumentException as {@link #check(long, LimitedKey...)}
+     */
+    Reservation reserve(long cost, LimitedKey... limits);
+
+    /** {@link #reserve(long, LimitedKey...)} of cost 1 against one limit. */
+    default Reservation reserve(RatePolicy policy, String key) {
+        return reserve(1, LimitedKey.of(policy, key));
+    }
+
+    /**
      * Like {@link #check(RatePolicy, String)} but throws when denied.
      *
      * @return the allowing decision

@@ -8,7 +8,8 @@
 -- KEYS[i]    state key of limit i; all keys share one hash tag (one Cluster slot)
 -- ARGV[1]    now in integer microseconds, or -1 to read the Redis server's TIME
 -- ARGV[2]    cost: units the request takes from every limit (>= 1)
--- ARGV[3]    1 = inspect only (write nothing), 0 = consume when every limit admits
+-- ARGV[3]    1 = inspect only (write nothing), 0 = consume when every limit admits, 3 = reserve:
+--            as 0, with the settle tokens below appended to the reply
 -- ARGV[4+4(i-1) .. 7+4(i-1)] for limit i:
 --            algorithm (1 exact sliding window, 2 sliding window counter, 3 GCRA),
 --            limit (units per window), window in microseconds, burst (GCRA only, else 0)
@@ -17,6 +18,10 @@
 --            remaining counts after this request's cost when it was consumed;
 --            reset-after is the time until the limit is wholly available again;
 --            retry-after is 0 when limit i admits the request, else the wait until it would.
+--            Reserve (ARGV[3] = 3) appends, for each limit i, two tokens release.lua needs to give
+--            the cost back (0, 0 when nothing was taken): exact window: the score the units were
+--            recorded at, 0; counter: the start of the bucket they were added to, 0; GCRA: the TAT
+--            written, and how far this request moved it.
 --
 -- Batch (ARGV[3] = 2): ARGV[2] = the number of checks m; check j's state key is KEYS[j] (keys may
 -- repeat; on Cluster all share one slot) and its cost, algorithm, limit, window and burst are
@@ -154,7 +159,7 @@ local function counter_retry(cur, c, p, limit, cost, window, now)
   return math.ceil(at - now) + 1
 end
 
-local function check(now, cost, inspect, keys, args, first, out)
+local function check(now, cost, inspect, keys, args, first, out, tokens)
   local n = #keys
 
   -- phase 1: evaluate every limit, write nothing
@@ -275,6 +280,7 @@ local function check(now, cost, inspect, keys, args, first, out)
         end
         redis.call('PEXPIRE', s.key, ms_ceil(at + s.window - now))
         newest = at
+        if tokens then tokens[#tokens + 1] = at; tokens[#tokens + 1] = 0 end
       end
       remaining = s.limit - s.count - taken
       if s.count + taken > 0 then reset = newest + s.window - now else reset = 0 end
@@ -288,6 +294,7 @@ local function check(now, cost, inspect, keys, args, first, out)
         else
           set_string(s.key, state, ms_ceil(s.cur + 2 * s.window - now))
         end
+        if tokens then tokens[#tokens + 1] = s.cur; tokens[#tokens + 1] = 0 end
       end
       remaining = math.floor(s.limit - s.est - taken)
       if c > 0 then reset = s.cur + 2 * s.window - now
@@ -299,6 +306,7 @@ local function check(now, cost, inspect, keys, args, first, out)
       if commit then
         tat = s.newtat
         set_string(s.key, tat, ms_ceil(tat - now))
+        if tokens then tokens[#tokens + 1] = s.newtat; tokens[#tokens + 1] = s.newtat - s.tat end
       end
       remaining = math.floor((s.tolerance - (tat - now)) / s.t + 0.000001)
       reset = math.ceil(tat - now)
@@ -401,6 +409,10 @@ if ARGV[3] == '2' then
     end
   end
   flush_strings()
+elseif ARGV[3] == '3' then
+  local tokens = {}
+  check(now, tonumber(ARGV[2]), false, KEYS, ARGV, 4, out, tokens)
+  for i = 1, 2 * #KEYS do out[#out + 1] = tokens[i] or 0 end
 else
   check(now, tonumber(ARGV[2]), ARGV[3] == '1', KEYS, ARGV, 4, out)
 end
