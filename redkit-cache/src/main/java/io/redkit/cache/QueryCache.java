@@ -71,7 +71,7 @@ public final class QueryCache implements AutoCloseable {
     private final LongAdder writes = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
     private final Object lock = new Object();
-    private PgListener listener;
+    private volatile PgListener listener;
 
     private QueryCache(Builder b) {
         this.engine = b.manager.engine(b.cacheName, b.options);
@@ -126,11 +126,16 @@ public final class QueryCache implements AutoCloseable {
         Set<String> tags = tags(tables);
         String key = SqlKeys.key(sql, params, rowType);
         boolean[] loaded = {false};
-        CacheEngine.Sourced<List<T>> r = engine.<List<T>>getOrLoadWithSource(key, tags, k -> {
+        CacheLoader<List<T>> load = k -> {
             loaded[0] = true;
             fromDatabase.increment();
             return runQuery(sql, params, mapper);
-        }, SqlKeys.listOf(rowType));
+        };
+        PgListener l = listener;
+        // while the LISTEN connection is down, changes made by others go unreported: nothing cached is proven fresh
+        CacheEngine.Sourced<List<T>> r = l != null && !l.isListening()
+                ? engine.loadBypassing(key, load)
+                : engine.<List<T>>getOrLoadWithSource(key, tags, load, SqlKeys.listOf(rowType));
         if (!loaded[0]) {
             fromCache.increment(); // this call sent nothing to the database (a hit, or it shared another call's load)
         }

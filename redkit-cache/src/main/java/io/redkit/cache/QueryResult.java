@@ -29,9 +29,10 @@ public record QueryResult<T>(List<T> rows, Source source) {
          */
         DATABASE,
         /**
-         * Redis was unreachable (or is being left alone after a failure, see
-         * {@link RedisCacheManager.Builder#retryInterval}), so the query ran on the database directly
-         * and its result was not cached.
+         * Nothing cached could be proven fresh, so the query ran on the database directly and its result
+         * was not cached: Redis was unreachable (or is being left alone after a failure, see
+         * {@link RedisCacheManager.Builder#retryInterval}), invalidations were still waiting to reach it,
+         * or the LISTEN connection was not up.
          */
         BYPASS
     }

@@ -148,7 +148,8 @@ public final class RedisCacheManager implements AutoCloseable {
 
     /**
      * Makes every value carrying {@code tag}, in every cache on this Redis, a miss: one Redis
-     * command, whatever the number of values. Skipped (and logged) while Redis is unreachable.
+     * command, whatever the number of values. While Redis is unreachable it is kept and sent once
+     * Redis answers (see {@link #pendingInvalidations()}).
      */
     public void invalidateTag(String tag) {
         CacheEngine.bumpTag(ctx, "*", tag);
@@ -156,8 +157,12 @@ public final class RedisCacheManager implements AutoCloseable {
 
     /**
      * Tag invalidations and clears that could not reach Redis (it was unreachable) and wait to be
-     * sent; they are retried every second until Redis answers, at most
-     * {@value io.redkit.cache.internal.CacheContext#MAX_PENDING_BUMPS} remembered.
+     * sent. While any wait, no cache of this manager serves anything (near cache or Redis): reads go
+     * to their loaders and nothing is written. They are sent every second, and by the first read
+     * that finds Redis may be tried again, before that read is served. At most
+     * {@value io.redkit.cache.internal.CacheContext#MAX_PENDING_BUMPS} are remembered one by one;
+     * beyond, the generation of every cache of this manager is raised once Redis answers (counted
+     * here as one more).
      */
     public int pendingInvalidations() {
         return ctx.pendingBumps();

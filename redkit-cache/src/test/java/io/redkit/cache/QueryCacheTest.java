@@ -191,9 +191,12 @@ class QueryCacheTest {
         sql("ALTER TABLE products DISABLE TRIGGER redkit_cache_notify",
                 "UPDATE products SET name = 'missed' WHERE id = 1",
                 "ALTER TABLE products ENABLE TRIGGER redkit_cache_notify");
-        // the change was never notified; the reconnect invalidates every known table
-        await().atMost(Duration.ofSeconds(10)).until(() -> page().get(0).name().equals("missed"));
-        assertThat(queries.isListening()).isTrue();
+        // the change was never notified; the reconnect invalidates every known table. Until then queries go
+        // to the database, where an idle pooled connection the statement above terminated fails once
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> page().get(0).name().equals("missed"));
+        await().atMost(Duration.ofSeconds(10)).until(queries::isListening);
+        assertThat(page().get(0).name()).isEqualTo("missed");
+        assertThat(page().get(0).name()).isEqualTo("missed");
     }
 
     @Test

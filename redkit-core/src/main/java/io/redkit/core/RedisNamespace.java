@@ -51,6 +51,7 @@ public final class RedisNamespace {
     private volatile CompletableFuture<StatefulConnection<String, byte[]>> connecting;
     private volatile StatefulConnection<String, byte[]> connection;
     private volatile boolean closed;
+    private final ScriptGate scripts;
 
     RedisNamespace(Namespace namespace, RedkitConfig config, AbstractRedisClient client, RedisURI uri) {
         this.namespace = namespace;
@@ -59,6 +60,7 @@ public final class RedisNamespace {
         this.client = client;
         this.uri = uri;
         this.keyPrefix = config.keyPrefix(namespace);
+        this.scripts = new ScriptGate(this::async, client instanceof RedisClusterClient);
     }
 
     /** Which namespace this is. */
@@ -216,9 +218,16 @@ public final class RedisNamespace {
     }
 
     /**
-     * Runs {@code script} with {@code EVALSHA}; on {@code NOSCRIPT} sends it once with {@code EVAL}.
-     * Arguments may be {@code String} (UTF-8), {@code byte[]}, numbers or booleans. The returned
-     * future completes on a client I/O thread: do not run blocking or user code on it.
+     * Runs {@code script} with {@code EVALSHA}. Arguments may be {@code String} (UTF-8),
+     * {@code byte[]}, numbers or booleans. The returned future completes on a client I/O thread:
+     * do not run blocking or user code on it.
+     *
+     * <p>Script calls that one thread sends in order run in that order, also when Redis does not
+     * have the script: its first use loads it ({@code SCRIPT LOAD}) before anything sent after it,
+     * and on {@code NOSCRIPT} (after a restart, a failover or {@code SCRIPT FLUSH}) new calls wait
+     * until the calls in flight have answered, every script is loaded again and the missed calls are
+     * re-sent in the order they were first sent. Not covered: a plain command overtaking a re-sent
+     * script call.
      *
      * @return a future failing with {@link RedisUnavailableException} or {@link RedisCommandException}
      */
@@ -231,29 +240,40 @@ public final class RedisNamespace {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
+        long seq = scripts.enter(script);
+        if (seq < 0) {
+            scripts.submit(new ScriptGate.Call(script, type, keys, values)).whenComplete((v, err) -> complete(result, script, v, err));
+            return result;
+        }
         cmd.<T>evalsha(script.sha1(), type, keys, values).whenComplete((v, err) -> {
-            if (err == null) {
-                result.complete(v);
-            } else if (isNoScript(err)) {
-                cmd.<T>eval(script.body(), type, keys, values).whenComplete((v2, err2) -> {
-                    if (err2 == null) {
-                        result.complete(v2);
-                    } else {
-                        result.completeExceptionally(translate("script " + script.name(), err2));
-                    }
-                });
+            if (err != null && ScriptGate.isNoScript(err)) {
+                ScriptGate.Call again = new ScriptGate.Call(script, type, keys, values);
+                scripts.missed(again, seq);
+                again.result.whenComplete((v2, err2) -> complete(result, script, v2, err2));
             } else {
-                result.completeExceptionally(translate("script " + script.name(), err));
+                complete(result, script, v, err);
             }
+            scripts.leave();
         });
         return result;
     }
 
+    @SuppressWarnings("unchecked")
+    private <T> void complete(CompletableFuture<T> result, RedisScript script, Object value, Throwable err) {
+        if (err == null) {
+            result.complete((T) value);
+        } else {
+            result.completeExceptionally(translate("script " + script.name(), err));
+        }
+    }
+
     /**
-     * {@link #eval} and wait for the answer (at most about the command timeout). Waits on the
-     * client's own future, with no completion stage chained to it: this is the path every
-     * rate-limit check and session load takes, so it allocates and hands over as little as it can.
+     * {@link #eval} and wait for the answer (at most about the command timeout), with the same
+     * ordering. Waits on the client's own future, with no completion stage chained to it: this is
+     * the path every rate-limit check and session load takes, so it allocates and hands over as
+     * little as it can.
      */
+    @SuppressWarnings("unchecked")
     public <T> T evalSync(RedisScript script, ScriptOutputType type, String[] keys, Object... args) {
         byte[][] values = encodeArgs(args);
         RedisClusterAsyncCommands<String, byte[]> cmd;
@@ -262,17 +282,46 @@ public final class RedisNamespace {
         } catch (RuntimeException e) {
             throw translate("script " + script.name(), e);
         }
+        long seq = scripts.enter(script);
+        if (seq < 0) {
+            return (T) waitForGate(script, scripts.submit(new ScriptGate.Call(script, type, keys, values)));
+        }
+        ScriptGate.Call again;
         try {
-            return waitFor(cmd.<T>evalsha(script.sha1(), type, keys, values));
+            T value = waitFor(cmd.<T>evalsha(script.sha1(), type, keys, values));
+            scripts.leave();
+            return value;
         } catch (ExecutionException e) {
-            if (!isNoScript(e.getCause())) {
+            if (!ScriptGate.isNoScript(e.getCause())) {
+                scripts.leave();
                 throw translate("script " + script.name(), e.getCause());
             }
+            again = new ScriptGate.Call(script, type, keys, values);
+            scripts.missed(again, seq);
+            scripts.leave();
         } catch (TimeoutException | CancellationException e) {
+            scripts.leave();
             // cancelled: the client dropped the command with its connection (closed or reset)
             throw new RedisUnavailableException(namespace, "script " + script.name(), e);
+        } catch (RuntimeException e) {
+            scripts.leave();
+            throw e;
         }
-        return await("script " + script.name(), cmd.<T>eval(script.body(), type, keys, values));
+        return (T) waitForGate(script, again.result);
+    }
+
+    /** Waits for a call the gate sends in turn: the round it waits for, then the call itself. */
+    private Object waitForGate(RedisScript script, CompletableFuture<Object> result) {
+        try {
+            return result.get(config.commandTimeout().toMillis() * 4 + 200, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedkitException("interrupted while waiting for a script on namespace '" + namespace.id() + "'", e);
+        } catch (ExecutionException e) {
+            throw translate("script " + script.name(), e.getCause());
+        } catch (TimeoutException | CancellationException e) {
+            throw new RedisUnavailableException(namespace, "script " + script.name(), e);
+        }
     }
 
     private <T> T waitFor(Future<T> future) throws ExecutionException, TimeoutException {
@@ -355,16 +404,6 @@ public final class RedisNamespace {
         if (value == null) return null;
         if (value instanceof byte[]) return new String((byte[]) value, StandardCharsets.UTF_8);
         return value.toString();
-    }
-
-    private static boolean isNoScript(Throwable t) {
-        while (t != null) {
-            if (t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOSCRIPT")) {
-                return true;
-            }
-            t = t.getCause();
-        }
-        return false;
     }
 
     private CompletionStage<StatefulConnection<String, byte[]>> openAsync(RedisCodec<String, byte[]> codec) {

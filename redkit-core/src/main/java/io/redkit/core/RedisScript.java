@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Lua script loaded from a {@code .lua} resource, with its SHA-1 computed locally. Run it with
- * {@link RedisNamespace#eval}: Redkit calls {@code EVALSHA} and, when the server answers
- * {@code NOSCRIPT} (after a restart, a failover or {@code SCRIPT FLUSH}, or on a Cluster node that
- * has not seen it yet), sends the script once with {@code EVAL}, which also caches it there.
+ * {@link RedisNamespace#eval}: Redkit calls {@code EVALSHA}, loads the script on its first use and
+ * re-sends calls that found it missing ({@code NOSCRIPT}: after a restart, a failover or
+ * {@code SCRIPT FLUSH}) in the order they were sent; see {@link RedisNamespace#eval}.
  *
  * <p>Scripts are registered once per resource and shared: {@link #load} returns the same instance
  * for the same resource.

@@ -13,11 +13,13 @@ import java.util.List;
  * @param retried failed attempts followed by a retry
  * @param stalled leases that ran out
  * @param dead jobs that became dead
+ * @param unreadable of those, jobs made dead because their record could not be read (a newer record format
+ *        during a rolling upgrade, a foreign write); the record is kept as it was
  * @param completedPerMinute completions in each of the last 60 minutes, oldest first, the current minute last
  * @param processingTimeHistogram completions by processing time: entry {@code b} counts times of about
  *        {@code 2^(b/4)} ms (four buckets per doubling)
  */
-public record QueueStats(long added, long completed, long failed, long retried, long stalled, long dead,
+public record QueueStats(long added, long completed, long failed, long retried, long stalled, long dead, long unreadable,
                          List<Long> completedPerMinute, List<Long> processingTimeHistogram) {
 
     /** Completions in the last hour. */

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** What every cache of one manager shares. */
 public final class CacheContext {
@@ -34,7 +36,15 @@ public final class CacheContext {
     final MeterRegistry registry;
     /** Version keys whose bump failed while Redis was unreachable, retried until they succeed. */
     private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
-    /** Most pending bumps remembered; beyond, further ones are logged and dropped. */
+    /** Invalidations not remembered because {@link #MAX_PENDING_BUMPS} were waiting already. */
+    private final AtomicLong dropped = new AtomicLong();
+    /** The caches of this manager (their generations are raised when invalidations were dropped). */
+    private final Set<String> cacheNames = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock retrying = new ReentrantLock();
+    /**
+     * Most pending bumps remembered; beyond, further ones are not kept one by one: once Redis answers,
+     * the generation of every cache of the manager is raised instead (everything it cached is a miss).
+     */
     public static final int MAX_PENDING_BUMPS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger("io.redkit.cache");
 
@@ -80,39 +90,90 @@ public final class CacheContext {
     /** Remembers a version bump (tag invalidation or clear) that could not reach Redis. */
     void addPendingBump(String versionKey) {
         if (pendingBumps.size() >= MAX_PENDING_BUMPS && !pendingBumps.contains(versionKey)) {
-            LOG.error("cache: {} invalidations are waiting for Redis already; dropping the invalidation of {}. Values "
-                    + "carrying it may be served until their TTL", MAX_PENDING_BUMPS, versionKey);
+            if (dropped.getAndIncrement() == 0) {
+                LOG.error("cache: {} invalidations are waiting for Redis already; once it answers, every cache of this "
+                        + "manager is cleared (generation raised) instead of replaying them", MAX_PENDING_BUMPS);
+            }
             return;
         }
         pendingBumps.add(versionKey);
     }
 
-    /** Invalidations waiting for Redis. */
+    /** Invalidations waiting for Redis; after an overflow of the bound, one more for the clear of every cache. */
     public int pendingBumps() {
-        return pendingBumps.size();
+        return pendingBumps.size() + (dropped.get() > 0 ? 1 : 0);
+    }
+
+    /** Registers a cache of this manager, whose generation an overflow of the pending bound raises. */
+    void registerCache(String cacheName) {
+        cacheNames.add(cacheName);
+    }
+
+    /**
+     * Whether values may be served from Redis or from local copies now: only when no invalidation is
+     * waiting to reach Redis. When some wait and Redis may be tried, sends them first (on this thread,
+     * one thread at a time; the others answer {@code false} meanwhile). Cheap when nothing waits.
+     */
+    public boolean mayServe() {
+        if (pendingBumps.isEmpty() && dropped.get() == 0) {
+            return true;
+        }
+        if (!guard.available() || !retrying.tryLock()) {
+            return false;
+        }
+        try {
+            retryPendingBumps();
+        } finally {
+            retrying.unlock();
+        }
+        return pendingBumps.isEmpty() && dropped.get() == 0;
     }
 
     /**
      * Sends the invalidations that failed while Redis was unreachable, once it is reachable again.
-     * Called periodically by the manager; stops at the first failure.
+     * Called periodically by the manager and by {@link #mayServe()}; stops at the first failure.
      */
     public void retryPendingBumps() {
-        if (pendingBumps.isEmpty() || !guard.available()) {
+        if ((pendingBumps.isEmpty() && dropped.get() == 0) || !guard.available()) {
             return;
         }
-        for (String key : List.copyOf(pendingBumps)) {
-            try {
-                tracker.invalidateLocally(key);
-                ns.evalSync(BUMP, ScriptOutputType.INTEGER, new String[]{key});
-                tracker.invalidateLocally(key);
-                pendingBumps.remove(key);
-                guard.succeeded();
-            } catch (RedkitException e) {
-                guard.failed("*", "retry of a pending invalidation", e);
-                return;
+        retrying.lock();
+        try {
+            long lost = dropped.get();
+            if (lost > 0) {
+                // more invalidations than remembered were lost: nothing of this manager's caches is proven fresh
+                for (String cache : List.copyOf(cacheNames)) {
+                    if (!sendPending(keys.generation(cache))) {
+                        return;
+                    }
+                }
+                dropped.compareAndSet(lost, 0);
             }
+            for (String key : List.copyOf(pendingBumps)) {
+                if (!sendPending(key)) {
+                    return;
+                }
+                pendingBumps.remove(key);
+            }
+            if (pendingBumps.isEmpty() && dropped.get() == 0) {
+                LOG.info("cache: invalidations made while Redis was unreachable have been applied");
+            }
+        } finally {
+            retrying.unlock();
         }
-        LOG.info("cache: invalidations made while Redis was unreachable have been applied");
+    }
+
+    private boolean sendPending(String key) {
+        try {
+            tracker.invalidateLocally(key);
+            ns.evalSync(BUMP, ScriptOutputType.INTEGER, new String[]{key});
+            tracker.invalidateLocally(key);
+            guard.succeeded();
+            return true;
+        } catch (RedkitException e) {
+            guard.failed("*", "retry of a pending invalidation", e);
+            return false;
+        }
     }
 
     public RedisGuard guard() {

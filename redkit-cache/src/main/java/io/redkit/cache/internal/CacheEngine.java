@@ -76,6 +76,7 @@ public final class CacheEngine {
         this.options = options;
         this.codec = options.codec();
         this.generationKey = ctx.keys.generation(name);
+        ctx.registerCache(name);
         if (options.nearCache()) {
             this.near = Caffeine.newBuilder()
                     .maximumSize(options.nearCacheMaxEntries())
@@ -205,6 +206,20 @@ public final class CacheEngine {
         }
     }
 
+    /**
+     * Runs {@code loader} without the cache (nothing read, nothing written), within the manager's
+     * bound on loads made without Redis: for callers that know nothing cached can be proven fresh.
+     */
+    public <T> Sourced<T> loadBypassing(String key, CacheLoader<? extends T> loader) {
+        checkKey(key);
+        if (loader == null) {
+            throw new IllegalArgumentException("loader must not be null");
+        }
+        stats.misses.increment();
+        Object r = fallbackLoad(key, loader);
+        return new Sourced<>(r == ABSENT ? Optional.empty() : Optional.of(cast(r)), Source.BYPASSED);
+    }
+
     /** Where a {@link #getOrLoadWithSource} answer came from. */
     public enum Source {
         /** A hit: the near cache or Redis held a valid value. */
@@ -229,6 +244,10 @@ public final class CacheEngine {
         }
         Map<String, T> out = new LinkedHashMap<>();
         if (list.isEmpty()) {
+            return out;
+        }
+        if (!ctx.mayServe()) {
+            stats.misses.add(list.size()); // invalidations wait to reach Redis: nothing cached is proven fresh
             return out;
         }
         List<String> remote = new ArrayList<>();
@@ -299,6 +318,9 @@ public final class CacheEngine {
 
     /** The cached answer for {@code key}, or {@code null} on a miss (Redis failures included). */
     private Hit read(String key, Type type) {
+        if (!ctx.mayServe()) {
+            return null; // invalidations wait to reach Redis: nothing cached is proven fresh
+        }
         if (near != null && ctx.tracker.isActive()) {
             NearEntry e = near.getIfPresent(key);
             if (e != null && locallyValid(e)) {
@@ -575,6 +597,10 @@ public final class CacheEngine {
         if (!ctx.guard.available()) {
             skipped();
             return new Bypassed(fallbackLoad(key, loader));
+        }
+        if (!ctx.mayServe()) {
+            // invalidations wait to reach Redis (or cannot be sent yet): load without caching
+            return refresh ? SKIPPED : new Bypassed(fallbackLoad(key, loader));
         }
         Map<String, Long> versions;
         String token = UUID.randomUUID().toString();

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * A daemon thread holding one connection that {@code LISTEN}s on a channel and hands each
  * notification's payload (a table name) to a consumer. When the connection breaks it reconnects
  * after a delay, and after every (re)connect calls {@code onConnect}, because notifications sent
- * while it was away are lost.
+ * while it was away are lost; {@link #isListening()} turns true only after that.
  */
 public final class PgListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.redkit.cache.query");
@@ -50,7 +50,10 @@ public final class PgListener implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether the LISTEN connection is up. */
+    /**
+     * Whether the LISTEN connection is up and {@code onConnect} has run since it (re)connected: only
+     * then is every change committed since reported.
+     */
     public boolean isListening() {
         return listening;
     }
@@ -67,12 +70,12 @@ public final class PgListener implements AutoCloseable {
                     st.execute("LISTEN " + channel);
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
+                onConnect.run(); // before listening turns true: what changed while away is invalidated first
                 listening = true;
                 if (warned) {
                     LOG.info("query cache: LISTEN {} is connected again", channel);
                     warned = false;
                 }
-                onConnect.run();
                 int idle = 0;
                 while (running) {
                     PGNotification[] ns = pg.getNotifications((int) poll.toMillis());

@@ -136,6 +136,10 @@ final class DefaultWorker implements Worker {
     // ------------------------------------------------------------------ running jobs
 
     private void start(QueueLoop loop, RedisJobQueue.Fetched f) {
+        if (f.record() == null) {
+            buryUnreadable(loop, f);
+            return;
+        }
         ActiveJob job = new ActiveJob(loop.queue, f);
         loop.running.put(job.id(), job);
         active.incrementAndGet();
@@ -152,6 +156,18 @@ final class DefaultWorker implements Worker {
         if (f.record().timeoutMs() > 0) {
             ScheduledTimeout.schedule(timer, () -> onTimeout(loop, job), f.record().timeoutMs());
         }
+    }
+
+    /** A fetched job whose record this version cannot decode: dead with the reason (never run, never lost). */
+    private void buryUnreadable(QueueLoop loop, RedisJobQueue.Fetched f) {
+        LOG.warn("queue {}: job {} is dead: {}", loop.queue.name(), f.id(), f.unreadable());
+        loop.queue.fail(f.id(), f.token(), -2, f.unreadable(), "").whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("queue {}: could not make unreadable job {} dead; it is taken back when its lease ends: {}",
+                        loop.queue.name(), f.id(), e.getMessage());
+            }
+        });
+        permits.release();
     }
 
     /** Gives a job that never started back to waiting at once. */

@@ -95,7 +95,7 @@ public final class KeySpace {
     }
 
     String[] release() {
-        return new String[]{wait, prioritized, active, events, marker};
+        return new String[]{wait, prioritized, active, events, marker, dead, stats};
     }
 
     String[] get() {

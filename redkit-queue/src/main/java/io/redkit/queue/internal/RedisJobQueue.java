@@ -54,6 +54,8 @@ public final class RedisJobQueue implements JobQueue {
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]{1,200}");
     private static final int MAX_ERROR = 1024;
     private static final int MAX_STACK = 4096;
+    /** The type {@link #get} reports for a job whose record this version cannot read; its payload is the raw record. */
+    static final String UNREADABLE_TYPE = "(unreadable record)";
 
     private final Redkit redkit;
     private final RedisNamespace ns;
@@ -270,8 +272,14 @@ public final class RedisJobQueue implements JobQueue {
         return new DefaultWorker(qs, handler, workerOptions);
     }
 
-    /** A job handed out by {@code fetch.lua}. */
-    record Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs) {
+    /**
+     * A job handed out by {@code fetch.lua}; {@code record} is null when this version cannot decode it
+     * ({@code unreadable} says why): the worker then makes it dead instead of running it.
+     */
+    record Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs, String unreadable) {
+        Fetched(String id, JobRecord record, int attempt, long token, long deadlineMs) {
+            this(id, record, attempt, token, deadlineMs, null);
+        }
     }
 
     /** The reply of {@code fetch.lua}. */
@@ -325,8 +333,15 @@ public final class RedisJobQueue implements JobQueue {
         for (int i = 2; i < reply.size(); i++) {
             List<Object> j = Replies.list(reply.get(i));
             String dl = Replies.str(j.get(4));
-            jobs.add(new Fetched(Replies.str(j.get(0)), JobRecord.decode(Replies.bytes(j.get(1))), (int) Replies.lng(j.get(2)),
-                    Replies.lng(j.get(3)), dl == null || dl.isEmpty() ? 0 : Long.parseLong(dl)));
+            JobRecord rec = null;
+            String unreadable = null;
+            try {
+                rec = JobRecord.decode(Replies.bytes(j.get(1)));
+            } catch (RuntimeException e) {
+                unreadable = "unreadable job record: " + e.getMessage();
+            }
+            jobs.add(new Fetched(Replies.str(j.get(0)), rec, (int) Replies.lng(j.get(2)),
+                    Replies.lng(j.get(3)), dl == null || dl.isEmpty() ? 0 : Long.parseLong(dl), unreadable));
         }
         return new FetchReply(statuses, wake, jobs);
     }
@@ -387,7 +402,7 @@ public final class RedisJobQueue implements JobQueue {
         if (!validId(id)) {
             return Optional.empty();
         }
-        List<Object> r = getRaw(id);
+        List<Object> r = getRaw(id, false);
         return r == null ? Optional.empty() : Optional.of(toInfo(id, r));
     }
 
@@ -400,10 +415,10 @@ public final class RedisJobQueue implements JobQueue {
         return true;
     }
 
-    private List<Object> getRaw(String id) {
+    private List<Object> getRaw(String id, boolean ahead) {
         RateLimit rl = options.rateLimit();
         return found(ns.evalSync(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
-                rl == null ? 0 : rl.period().toMillis()));
+                rl == null ? 0 : rl.period().toMillis(), ahead ? "1" : "0"));
     }
 
     /** A nil script reply arrives as null or as a list holding null. */
@@ -412,7 +427,14 @@ public final class RedisJobQueue implements JobQueue {
     }
 
     private JobInfo toInfo(String id, List<Object> r) {
-        JobRecord rec = JobRecord.decode(Replies.bytes(r.get(0)));
+        byte[] raw = Replies.bytes(r.get(0));
+        JobRecord rec;
+        try {
+            rec = JobRecord.decode(raw);
+        } catch (RuntimeException e) {
+            // a record this version cannot read (a newer format, a foreign write): shown as it is stored
+            rec = new JobRecord(0, 0, 0, 0, Backoff.none(), 'b', UNREADABLE_TYPE, Map.of(), raw);
+        }
         Map<String, byte[]> h = new HashMap<>();
         List<Object> flat = Replies.list(r.get(1));
         for (int i = 0; i + 1 < flat.size(); i += 2) {
@@ -471,7 +493,7 @@ public final class RedisJobQueue implements JobQueue {
         List<String> idList = Replies.strings(ids);
         for (String id : idList) {
             fs.add(ns.eval(Scripts.GET, ScriptOutputType.MULTI, keys.get(), keys.base(), id, rl == null ? 0 : rl.max(),
-                    rl == null ? 0 : rl.period().toMillis()));
+                    rl == null ? 0 : rl.period().toMillis(), "0"));
         }
         List<JobInfo> out = new ArrayList<>();
         for (int i = 0; i < fs.size(); i++) {
@@ -491,13 +513,14 @@ public final class RedisJobQueue implements JobQueue {
     @Override
     public Optional<String> explain(String id) {
         if (!validId(id)) return Optional.empty();
-        List<Object> r = getRaw(id);
+        List<Object> r = getRaw(id, true);
         if (r == null) return Optional.empty();
         JobInfo j = toInfo(id, r);
         long now = Replies.lng(r.get(4));
         boolean paused = Replies.lng(r.get(5)) == 1;
         long ahead = Replies.lng(r.get(6));
         long rlWait = Replies.lng(r.get(7));
+        boolean atLeast = r.size() > 8 && Replies.lng(r.get(8)) == 1;
         StringBuilder sb = new StringBuilder("job " + id + " (" + j.type() + ") is " + j.state().id());
         switch (j.state()) {
             case DELAYED:
@@ -527,7 +550,7 @@ public final class RedisJobQueue implements JobQueue {
                 } else if (rlWait > 0) {
                     sb.append(": the queue is rate-limited for ").append(Duration.ofMillis(rlWait));
                 } else if (ahead > 0) {
-                    sb.append(": behind ").append(ahead).append(" job(s) that run first (priority ").append(j.priority())
+                    sb.append(": behind ").append(atLeast ? "more than " : "").append(ahead).append(" job(s) that run first (priority ").append(j.priority())
                             .append(", higher runs first, FIFO within a priority)");
                 } else {
                     sb.append(": next to run; it starts as soon as a worker has free capacity");
@@ -561,7 +584,7 @@ public final class RedisJobQueue implements JobQueue {
             hist.add(h.getOrDefault("h" + b, 0L));
         }
         return new QueueStats(h.getOrDefault("added", 0L), h.getOrDefault("completed", 0L), h.getOrDefault("failed", 0L),
-                h.getOrDefault("retried", 0L), h.getOrDefault("stalled", 0L), h.getOrDefault("dead", 0L),
+                h.getOrDefault("retried", 0L), h.getOrDefault("stalled", 0L), h.getOrDefault("dead", 0L), h.getOrDefault("unreadable", 0L),
                 List.copyOf(perMinute), List.copyOf(hist));
     }
 

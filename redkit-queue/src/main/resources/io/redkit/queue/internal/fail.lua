@@ -2,12 +2,14 @@
 -- KEYS: 1 wait list, 2 prioritized zset, 3 retrying zset, 4 active zset, 5 dead zset, 6 stats hash, 7 events stream,
 --       8 marker list
 -- ARGV: 1 key base, 2 now ms or "", 3 events max length, 4 job id, 5 fencing token,
---       6 retry delay ms (-1 = do not retry: dead now), 7 error message, 8 stack trace (truncated),
+--       6 retry delay ms (-1 = do not retry: dead now; -2 = the worker could not read the record: dead now,
+--       counted as unreadable), 7 error message, 8 stack trace (truncated),
 --       9 dead jobs to keep (-1 = all), 10 dead max age ms (0 = none)
 -- Reply: 0 refused (lease lost or stale token), 1 retrying, 2 dead
 local base = ARGV[1]
 --#include clock.lua
 --#include trim.lua
+--#include record.lua
 local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
@@ -19,10 +21,17 @@ local sk = base .. 's:' .. id
 local f = redis.call('HMGET', sk, 'f', 'a', 'h')
 if f[1] ~= tok or not redis.call('ZSCORE', A, id) then return 0 end
 local rec = redis.call('GET', base .. 'j:' .. id)
+local prio, maxAttempts
+if rec then prio, maxAttempts = header(rec) end
 redis.call('ZREM', A, id)
 if not rec then redis.call('DEL', sk); return 0 end
-local prio, maxAttempts = string.match(rec, '^1|(-?%d+)|(%d+)|')
-prio, maxAttempts = tonumber(prio), tonumber(maxAttempts)
+if not prio or delay == -2 then
+  -- unreadable here, or by the worker (delay -2): dead with the reason, never lost
+  bury(base, id, rec, X, ST, EV, maxlen, now)
+  if delay == -2 then redis.call('HSET', sk, 'e', err, 'es', stack) end
+  trim(X, keepX, keepXAge, base, now)
+  return 2
+end
 local att = tonumber(f[2] or '1')
 local h = (f[3] or '')
 local function event(name, k, v)

@@ -38,9 +38,7 @@ local function hist(h, code)
   if #h > 400 then h = string.sub(h, string.find(h, ';', #h - 400, true) + 1) end
   return h
 end
-local function prio_of(rec)
-  return tonumber(string.match(rec, '^1|(-?%d+)|'))
-end
+--#include record.lua
 local function push_wait(id, prio, front)
   if prio == 0 then
     if front then redis.call('LPUSH', W, id) else redis.call('RPUSH', W, id) end
@@ -103,8 +101,11 @@ if #expired > 0 then
     redis.call('ZREM', A, id)
     local sk = base .. 's:' .. id
     local rec = redis.call('GET', base .. 'j:' .. id)
+    local prio = rec and header(rec)
     if not rec then
       redis.call('DEL', sk)
+    elseif not prio then
+      bury(base, id, rec, X, ST, EV, maxlen, now)
     else
       local sc = redis.call('HINCRBY', sk, 'sc', 1)
       local h = redis.call('HGET', sk, 'h')
@@ -118,7 +119,7 @@ if #expired > 0 then
       else
         redis.call('HINCRBY', sk, 'a', -1)
         redis.call('HSET', sk, 'h', hist(h, 's'))
-        push_wait(id, prio_of(rec), true)
+        push_wait(id, prio, true)
       end
     end
   end
@@ -136,7 +137,10 @@ for _, z in ipairs({D, RT}) do
     redis.call('ZREM', z, unpack(due))
     for _, id in ipairs(due) do
       local rec = redis.call('GET', base .. 'j:' .. id)
-      if rec then push_wait(id, prio_of(rec), false) else redis.call('DEL', base .. 's:' .. id) end
+      local prio = rec and header(rec)
+      if prio then push_wait(id, prio, false)
+      elseif rec then bury(base, id, rec, X, ST, EV, maxlen, now)
+      else redis.call('DEL', base .. 's:' .. id) end
     end
   end
 end
@@ -156,23 +160,26 @@ if count > 0 and not paused and rlMax > 0 then
   end
 end
 if count > 0 and not paused then
-  local ids = redis.call('ZRANGEBYSCORE', PW, '-inf', '(4398046511104000', 'LIMIT', 0, count)
-  if #ids > 0 then redis.call('ZREM', PW, unpack(ids)) end
-  if #ids < count then
-    local l = redis.call('LPOP', W, count - #ids)
-    if l then for _, id in ipairs(l) do ids[#ids + 1] = id end end
-  end
-  if #ids < count then
-    local z = redis.call('ZPOPMIN', PW, count - #ids)
-    for i = 1, #z, 2 do ids[#ids + 1] = z[i] end
-  end
-  for _, id in ipairs(ids) do
+  -- candidates in run order (priority above 0, then the FIFO list, then below 0), read before anything is taken
+  -- out, so every record is validated first and each job is removed from exactly where it was
+  local cands = {}
+  local function add(ids, from) for _, id in ipairs(ids) do cands[#cands + 1] = {id, from} end end
+  add(redis.call('ZRANGEBYSCORE', PW, '-inf', '(4398046511104000', 'LIMIT', 0, count), 'z')
+  if #cands < count then add(redis.call('LRANGE', W, 0, count - #cands - 1), 'l') end
+  if #cands < count then add(redis.call('ZRANGEBYSCORE', PW, '4398046511104000', '+inf', 'LIMIT', 0, count - #cands), 'z') end
+  local zrem, lpop = {}, 0
+  for _, c in ipairs(cands) do
+    local id = c[1]
+    if c[2] == 'l' then lpop = lpop + 1 else zrem[#zrem + 1] = id end
     local sk = base .. 's:' .. id
     local rec = redis.call('GET', base .. 'j:' .. id)
+    local prio, _, to
+    if rec then prio, _, to = header(rec) end
     if not rec then
       redis.call('DEL', sk)
+    elseif not prio then
+      bury(base, id, rec, X, ST, EV, maxlen, now)
     else
-      local to = tonumber(string.match(rec, '^1|%-?%d+|%d+|(%d+)|'))
       local f = redis.call('HMGET', sk, 'a', 'f', 'h')
       local att = tonumber(f[1] or '0') + 1
       local tok = tonumber(f[2] or '0') + 1
@@ -189,6 +196,8 @@ if count > 0 and not paused then
       jobs[#jobs + 1] = {id, rec, att, tok, dl}
     end
   end
+  if #zrem > 0 then redis.call('ZREM', PW, unpack(zrem)) end
+  if lpop > 0 then redis.call('LPOP', W, lpop) end
 end
 
 -- 5. wake-ups: chain-wake another idle worker while work remains; tell this one when to look again

@@ -2,9 +2,10 @@
 -- KEYS: 1 wait list, 2 prioritized zset, 3 dead zset, 4 events stream, 5 marker list
 -- ARGV: 1 key base, 2 now ms or "", 3 events max length, 4 job id, or "" for the oldest dead jobs,
 --       5 at most this many jobs (when 4 is "")
--- Reply: the number of jobs moved (0 when the job is not dead)
+-- Reply: the number of jobs moved (0 when the job is not dead; a job whose record this version cannot read stays dead)
 local base = ARGV[1]
 --#include clock.lua
+--#include record.lua
 local now = now_ms(ARGV[2])
 local nows = string.format('%d', now)
 local maxlen = tonumber(ARGV[3])
@@ -18,19 +19,22 @@ else
 end
 local n = 0
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[3], id)
   local rec = redis.call('GET', base .. 'j:' .. id)
+  local prio = rec and header(rec)
   local sk = base .. 's:' .. id
-  if rec then
+  if rec and not prio then
+    -- unreadable by this version: it stays dead (with its reason) rather than being lost
+  elseif rec then
+    redis.call('ZREM', KEYS[3], id)
     local h = (redis.call('HGET', sk, 'h') or '') .. 'w' .. nows .. ';'
     if #h > 400 then h = string.sub(h, string.find(h, ';', #h - 400, true) + 1) end
     redis.call('HSET', sk, 'a', 0, 'sc', 0, 'h', h)
     redis.call('HDEL', sk, 'fin')
-    local prio = tonumber(string.match(rec, '^1|(-?%d+)|'))
     if prio == 0 then redis.call('RPUSH', KEYS[1], id) else redis.call('ZADD', KEYS[2], (1000 - prio) * UNIT + tonumber(id), id) end
     if maxlen > 0 then redis.call('XADD', KEYS[4], 'MAXLEN', '~', maxlen, '*', 'e', 'waiting', 'j', id) end
     n = n + 1
   else
+    redis.call('ZREM', KEYS[3], id)
     redis.call('DEL', sk)
   end
 end
