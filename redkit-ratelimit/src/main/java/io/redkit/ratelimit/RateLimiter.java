@@ -67,14 +67,16 @@ public interface RateLimiter {
     /**
      * Reserves first, settles after: takes {@code cost} from every limit exactly as
      * {@link #check(long, LimitedKey...)} does (atomically, all-or-nothing; a denial is a normal
-     * denial with its retry-after and takes nothing), and returns a {@link Reservation} the caller
-     * settles once the outcome is known: {@link Reservation#release()} gives the cost back (the
-     * attempt should not count), {@link Reservation#keep()} keeps it. The pattern for limits that
-     * count only failures (logins): unlike inspecting, then charging on failure, concurrent attempts
-     * cannot all pass the inspection before any is charged, so at most {@code limit} attempts per
-     * window get through, across every process. Reservations always go to Redis on their own
-     * (never coalesced). When Redis is unreachable or answers an error, the decision is the failure
-     * mode's and a release gives nothing back.
+     * denial with its retry-after and takes nothing) and returns a {@link Reservation} to settle once
+     * the outcome is known: {@link Reservation#release()} gives the cost back (the attempt should not
+     * count), {@link Reservation#keep()} leaves it counted. This is the pattern for limits that count
+     * only failures (logins): reservations in flight count like admissions, so N concurrent attempts
+     * get at most {@code limit} through, across every process, where inspecting first and charging on
+     * failure lets all N pass the inspection before any is charged. See {@link Reservation} for what a
+     * release gives back and what is not covered (an unsettled reservation stays counted).
+     *
+     * <p>A reservation is always its own script call (never coalesced). When Redis is unreachable the
+     * policy's {@link FailureMode} decides, and the reservation cannot be released.
      *
      * @throws IllegalArgumentException as {@link #check(long, LimitedKey...)}
      */

@@ -186,13 +186,12 @@ public final class RedisRateLimiter implements RateLimiter {
         }
     }
 
-    /** Runs {@code release.lua}; never throws (a failed refund leaves the cost counted). */
+    /**
+     * Runs {@code release.lua}, then forgets the keys in the denied cache (after, so a denial
+     * answered before the release cannot be cached past it by this call's own thread); never
+     * throws (a failed refund leaves the cost counted).
+     */
     private boolean refund(String[] stateKeys, Object[] args) {
-        if (denied != null) {
-            for (String k : stateKeys) {
-                denied.remove(k);
-            }
-        }
         if (skipping && skipUntil - options.ticker().read() > 0) {
             LOG.debug("rate-limit reservation not released: Redis is being skipped after a recent failure");
             return false;
@@ -201,11 +200,16 @@ public final class RedisRateLimiter implements RateLimiter {
         withNow[0] = nowArg();
         try {
             namespace.evalSync(RELEASE, ScriptOutputType.INTEGER, stateKeys, withNow);
-            return true;
         } catch (RuntimeException e) {
             LOG.warn("rate-limit reservation not released, its cost stays counted: {}", e.toString());
             return false;
         }
+        if (denied != null) {
+            for (String k : stateKeys) {
+                denied.remove(k);
+            }
+        }
+        return true;
     }
 
     @Override
