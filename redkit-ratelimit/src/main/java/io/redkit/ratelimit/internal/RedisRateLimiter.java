@@ -101,6 +101,7 @@ public final class RedisRateLimiter implements RateLimiter {
         if (skipping && skipUntil - tick > 0) {
             return settled(publish(fallback(cost, limits, stateKeys, null)));
         }
+        long releases = denied == null ? 0 : denied.releases();
         List<Long> reply;
         try {
             if (reserve) {
@@ -121,7 +122,7 @@ public final class RedisRateLimiter implements RateLimiter {
             for (int i = 0; i < limits.length; i++) {
                 Decision part = d.limits().get(i);
                 if (!part.allowed() && !part.retryAfter().isZero()) {
-                    denied.deny(stateKeys[i], cost, tick + part.retryAfter().toNanos(), tick);
+                    denied.deny(stateKeys[i], cost, tick + part.retryAfter().toNanos(), tick, releases);
                 }
             }
         }
@@ -187,9 +188,9 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /**
-     * Runs {@code release.lua}, then forgets the keys in the denied cache (after, so a denial
-     * answered before the release cannot be cached past it by this call's own thread); never
-     * throws (a failed refund leaves the cost counted).
+     * Runs {@code release.lua}, then forgets the keys in the denied cache, where no denial decided
+     * before the release is kept (see {@link DeniedCache#deny}); never throws (a failed refund
+     * leaves the cost counted).
      */
     private boolean refund(String[] stateKeys, Object[] args) {
         if (skipping && skipUntil - options.ticker().read() > 0) {
@@ -206,7 +207,7 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         if (denied != null) {
             for (String k : stateKeys) {
-                denied.remove(k);
+                denied.released(k);
             }
         }
         return true;
