@@ -53,7 +53,8 @@ public interface RateLimiter {
      * every limit has room for {@code cost}, in which case {@code cost} is taken from each; when
      * denied, nothing is taken from any.
      *
-     * @param cost units the request takes, from 1 to the smallest limit (for GCRA: burst) among {@code limits}
+     * @param cost units the request takes, from 1 to the smallest limit (for GCRA: burst) among {@code limits};
+     *        times the number of exact-window limits, at most {@link #MAX_EXACT_UNITS_PER_CHECK}
      * @param limits at least one, at most {@link #MAX_LIMITS_PER_CHECK}; all keys share one hash tag
      * @throws IllegalArgumentException for a bad cost, duplicate limits, or keys in different hash slots
      */
@@ -158,6 +159,16 @@ public interface RateLimiter {
 
     /** The most limits one check may combine: 16. */
     int MAX_LIMITS_PER_CHECK = 16;
+
+    /**
+     * The most entries one check (or reservation) may write to {@link Algorithm#SLIDING_WINDOW}
+     * logs: 1,000. The exact window records one sorted-set entry per unit, so a check's work in
+     * Redis grows with {@code cost} &times; its exact limits; a check above this bound is rejected
+     * with an {@link IllegalArgumentException} before anything is sent, and a coalesced batch never
+     * carries more than this many exact units in one script call. The counter and GCRA do the same
+     * work whatever the cost and are not bounded by it.
+     */
+    int MAX_EXACT_UNITS_PER_CHECK = 1_000;
 
     /** The most keys {@link #topDenied} returns, and about how many it keeps per policy and hour: 1,000. */
     int MAX_TOP_DENIED = 1_000;

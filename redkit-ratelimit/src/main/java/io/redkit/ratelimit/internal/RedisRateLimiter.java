@@ -280,9 +280,16 @@ public final class RedisRateLimiter implements RateLimiter {
         String[] stateKeys = new String[limits.length];
         Set<String> seen = limits.length > 1 ? new HashSet<>() : null;
         int slot = -1;
+        int exact = 0;
         for (int i = 0; i < limits.length; i++) {
             LimitedKey lk = Checks.notNull(limits[i], "limits[" + i + "]");
             RatePolicy p = lk.policy();
+            if (p.algorithm() == Algorithm.SLIDING_WINDOW && cost * ++exact > MAX_EXACT_UNITS_PER_CHECK) {
+                throw new IllegalArgumentException("cost " + cost + " x " + exact + " exact sliding-window limit(s) = " + cost * exact
+                        + " log entries in one check, above " + MAX_EXACT_UNITS_PER_CHECK
+                        + " (RateLimiter.MAX_EXACT_UNITS_PER_CHECK): the exact window writes one entry per unit; use a smaller cost,"
+                        + " or algorithm sliding-counter or gcra, whose work does not grow with the cost");
+            }
             long max = p.algorithm() == Algorithm.GCRA ? p.burst() : p.limit();
             if (cost > max) {
                 throw new IllegalArgumentException("cost " + cost + " exceeds what policy " + p.name() + " can ever admit at once ("
