@@ -231,6 +231,29 @@ class RateLimiterTest {
     }
 
     @Test
+    void anAdmissionTrimsAtMostAThousandExpiredEntriesAndCountsStayExact(RedisServer redis) {
+        // a log of 3,000 units that has wholly expired: one admission used to remove all of it
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RatePolicy big = RatePolicy.of("long-log", 5_000, Duration.ofMinutes(1));
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit,
+                    RateLimiterOptions.builder().clock(clock).deniedCacheSize(0).build());
+            String key = limiter.stateKey(big, "{ivy}");
+            for (int i = 0; i < 3; i++) {
+                assertThat(limiter.check(1_000, LimitedKey.of(big, "{ivy}")).allowed()).isTrue();
+            }
+            clock.advance(Duration.ofMinutes(2));
+            long[] expected = {2_001, 1_002, 3, 4};
+            for (int i = 0; i < expected.length; i++) {
+                Decision d = limiter.check(big, "{ivy}");
+                assertThat(d.allowed()).isTrue();
+                assertThat(d.remaining()).as("only live units count").isEqualTo(5_000 - (i + 1));
+                assertThat((Long) redis.command("ZCARD", key)).as("after admission %d", i + 1).isEqualTo(expected[i]);
+            }
+        }
+    }
+
+    @Test
     void sameMicrosecondChecksAreCountedSeparately(RedisServer redis) {
         ManualClock frozen = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         try (Redkit redkit = redkit(redis)) {

@@ -42,8 +42,9 @@
 --      steps back can neither merge two units nor let an earlier trim hide a unit from a later
 --      window. Expired entries are trimmed only by an
 --      admitted request (whose score is >= the now it trimmed with), and only when there may be
---      some and the log would otherwise grow past `peek` entries (below) or past the limit: it never
---      holds more than `limit` entries, and expired ones only in a log of at most `peek`.
+--      some and the log would otherwise grow past `peek` entries (below) or past the limit, at most
+--      MAX_TRIM per admission (the oldest): it never holds more than `limit` entries, and expired
+--      ones only in a log of at most `peek` or, above a limit of MAX_TRIM, while a trim is under way.
 --      PEXPIRE = newest score + window, so an idle key goes when its last unit leaves the window.
 --      One read, ZREVRANGE of the newest `peek` entries, gives the count, the newest entry and the
 --      entry a denied request waits for; only a longer log needs ZCOUNT (and ZREVRANGE at one rank
@@ -67,6 +68,9 @@
 -- now and then, and little wasted on a busy key's long log, which ZCOUNT counts instead
 local SMALL_LIMIT = 8
 local LONG_PEEK = 4
+-- the most expired exact-window entries one admission removes: with RateLimiter's
+-- MAX_EXACT_UNITS_PER_CHECK (1,000) as the most it adds, one check's writes stay bounded
+local MAX_TRIM = 1000
 
 -- the score of an exact-window entry, from its member: "<score>" or "<score>:<unit>". Reading the
 -- members alone spares Redis formatting every score as a double and halves the reply.
@@ -257,7 +261,17 @@ local function check(now, cost, inspect, keys, args, first, out, tokens)
       local newest = s.newest
       if commit then
         if s.trim then
-          redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+          if s.limit <= MAX_TRIM then
+            -- the log holds at most `limit` entries: one trim removes at most MAX_TRIM
+            redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+          else
+            -- a longer log (after an idle spell all of it may have expired): the oldest MAX_TRIM
+            -- expired entries, the rest by later admissions (each removes at least the cost it adds,
+            -- so the log still never outgrows the limit)
+            local expired = redis.call('ZCOUNT', s.key, '-inf', now - s.window)
+            if expired > MAX_TRIM then expired = MAX_TRIM end
+            if expired > 0 then redis.call('ZREMRANGEBYRANK', s.key, 0, expired - 1) end
+          end
         end
         local at = now
         if newest >= at then at = newest + 1 end
