@@ -58,7 +58,8 @@ public interface RateLimiter extends AutoCloseable {
      * every limit has room for {@code cost}, in which case {@code cost} is taken from each; when
      * denied, nothing is taken from any.
      *
-     * @param cost units the request takes, from 1 to the smallest limit (for GCRA: burst) among {@code limits}
+     * @param cost units the request takes, from 1 to the smallest limit (for GCRA: burst) among {@code limits};
+     *        times the number of exact-window limits, at most {@link #MAX_EXACT_UNITS_PER_CHECK}
      * @param limits at least one, at most {@link #MAX_LIMITS_PER_CHECK}; all keys share one hash tag
      * @throws IllegalArgumentException for a bad cost, duplicate limits, or keys in different hash slots
      */
@@ -67,6 +68,29 @@ public interface RateLimiter extends AutoCloseable {
     /** {@link #check(long, LimitedKey...)} with a list. */
     default Decision check(long cost, List<LimitedKey> limits) {
         return check(cost, limits.toArray(new LimitedKey[0]));
+    }
+
+    /**
+     * Reserves first, settles after: takes {@code cost} from every limit exactly as
+     * {@link #check(long, LimitedKey...)} does (atomically, all-or-nothing; a denial is a normal
+     * denial with its retry-after and takes nothing) and returns a {@link Reservation} to settle once
+     * the outcome is known: {@link Reservation#release()} gives the cost back (the attempt should not
+     * count), {@link Reservation#keep()} leaves it counted. This is the pattern for limits that count
+     * only failures (logins): reservations in flight count like admissions, so N concurrent attempts
+     * get at most {@code limit} through, across every process, where inspecting first and charging on
+     * failure lets all N pass the inspection before any is charged. See {@link Reservation} for what a
+     * release gives back and what is not covered (an unsettled reservation stays counted).
+     *
+     * <p>A reservation is always its own script call (never coalesced). When Redis is unreachable the
+     * policy's {@link FailureMode} decides, and the reservation cannot be released.
+     *
+     * @throws IllegalArgumentException as {@link #check(long, LimitedKey...)}
+     */
+    Reservation reserve(long cost, LimitedKey... limits);
+
+    /** {@link #reserve(long, LimitedKey...)} of cost 1 against one limit. */
+    default Reservation reserve(RatePolicy policy, String key) {
+        return reserve(1, LimitedKey.of(policy, key));
     }
 
     /**
@@ -154,6 +178,16 @@ public interface RateLimiter extends AutoCloseable {
 
     /** The most limits one check may combine: 16. */
     int MAX_LIMITS_PER_CHECK = 16;
+
+    /**
+     * The most entries one check (or reservation) may write to {@link Algorithm#SLIDING_WINDOW}
+     * logs: 1,000. The exact window records one sorted-set entry per unit, so a check's work in
+     * Redis grows with {@code cost} &times; its exact limits; a check above this bound is rejected
+     * with an {@link IllegalArgumentException} before anything is sent, and a coalesced batch never
+     * carries more than this many exact units in one script call. The counter and GCRA do the same
+     * work whatever the cost and are not bounded by it.
+     */
+    int MAX_EXACT_UNITS_PER_CHECK = 1_000;
 
     /** The most keys {@link #topDenied} returns, and about how many it keeps per policy and hour: 1,000. */
     int MAX_TOP_DENIED = 1_000;

@@ -166,4 +166,47 @@ class CoalescingTest {
             pool.shutdownNow();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aBatchNeverCarriesMoreExactUnitsThanOneCheckMayWrite(RedisServer redis) throws Exception {
+        // 9 checks of 400 exact units queued behind one in flight: 3,600 entries, so at least four
+        // calls (two checks each, the last one alone), never one call of 3,600 ZADDs
+        RatePolicy policy = RatePolicy.of("bulk-batch", 10_000, Duration.ofMinutes(1));
+        try (Redkit redkit = Redkit.create(RedkitConfig.fromUrl(redis.url(0)).toBuilder()
+                .commandTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(10)).build())) {
+            io.redkit.ratelimit.internal.RedisRateLimiter limiter =
+                    (io.redkit.ratelimit.internal.RedisRateLimiter) RateLimiter.create(redkit);
+            limiter.inspect(policy, "warm-up");
+            redis.command("CONFIG", "RESETSTAT");
+            List<Thread> threads = new ArrayList<>();
+            List<Decision> decisions = java.util.Collections.synchronizedList(new ArrayList<>());
+            redis.suspend();
+            try {
+                Thread lead = new Thread(() -> decisions.add(limiter.check(policy, "{bulk}")));
+                lead.start();
+                threads.add(lead);
+                awaitParked(threads);
+                for (int i = 0; i < 9; i++) {
+                    Thread t = new Thread(() -> decisions.add(limiter.check(400, LimitedKey.of(policy, "{bulk}"))));
+                    t.start();
+                    threads.add(t);
+                }
+                awaitParked(threads); // all queued behind the lead
+            } finally {
+                redis.resume();
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            assertThat(decisions).hasSize(10).allMatch(Decision::allowed);
+            assertThat((Long) redis.command("ZCARD", limiter.stateKey(policy, "{bulk}"))).isEqualTo(3_601);
+            assertThat(evalshaCalls(redis)).as("the lead alone, then batches of at most 1,000 exact units: 2+2+2+2+1").isEqualTo(6);
+        }
+    }
+
+    /** Waits until every thread is parked (in a check waiting for Redis), at most 10 s. */
+    private static void awaitParked(List<Thread> threads) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream()
+                .allMatch(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING));
+    }
 }

@@ -190,8 +190,8 @@ class RateLimiterTest {
             assertThat(limiter.check(1, LimitedKey.of(p, "dave")).allowed()).isFalse();
             assertThat((Long) redis.command("ZCARD", limiter.stateKey(p, "dave"))).isEqualTo(10);
             RatePolicy big = RatePolicy.of("bulk", 2000, Duration.ofMinutes(1));
-            assertThat(limiter.check(1500, LimitedKey.of(big, "erin")).remaining()).isEqualTo(500);
-            assertThat((Long) redis.command("ZCARD", limiter.stateKey(big, "erin"))).isEqualTo(1500);
+            assertThat(limiter.check(1000, LimitedKey.of(big, "erin")).remaining()).isEqualTo(1000);
+            assertThat((Long) redis.command("ZCARD", limiter.stateKey(big, "erin"))).isEqualTo(1000);
             // GCRA: the burst, not the rate, bounds one request's cost
             RatePolicy smooth = RatePolicy.builder("smooth").limit(10).window(Duration.ofMinutes(1)).algorithm(Algorithm.GCRA)
                     .burst(20).build();
@@ -200,6 +200,56 @@ class RateLimiterTest {
             assertThat(d.remaining()).isEqualTo(5);
             assertThatThrownBy(() -> limiter.check(21, LimitedKey.of(smooth, "fay")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(20)");
+        }
+    }
+
+    @Test
+    void anExactCheckWritingMoreThanTheBoundIsRejectedBeforeAnythingIsSent(RedisServer redis) {
+        // one check of cost 100,000 wrote 100,000 ZSET members and held Redis for seconds
+        RatePolicy big = RatePolicy.of("huge", RatePolicy.MAX_EXACT_LIMIT, Duration.ofMinutes(1));
+        RatePolicy alsoExact = RatePolicy.of("huge-ip", RatePolicy.MAX_EXACT_LIMIT, Duration.ofMinutes(1));
+        RatePolicy counter = RatePolicy.builder("huge-counter").limit(RatePolicy.MAX_EXACT_LIMIT).window(Duration.ofMinutes(1))
+                .algorithm(Algorithm.SLIDING_COUNTER).build();
+        try (Redkit redkit = redkit(redis)) {
+            RateLimiter limiter = RateLimiter.create(redkit);
+            assertThatThrownBy(() -> limiter.check(100_000, LimitedKey.of(big, "{g}")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cost 100000 x 1 exact sliding-window limit(s) = 100000 log entries")
+                    .hasMessageContaining("above 1000 (RateLimiter.MAX_EXACT_UNITS_PER_CHECK)")
+                    .hasMessageContaining("sliding-counter or gcra");
+            assertThatThrownBy(() -> limiter.check(1_001, LimitedKey.of(big, "{g}"))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> limiter.reserve(1_001, LimitedKey.of(big, "{g}"))).isInstanceOf(IllegalArgumentException.class);
+            // the bound is on entries written: cost times the exact limits of the check
+            assertThatThrownBy(() -> limiter.check(501, LimitedKey.of(big, "{g}"), LimitedKey.of(alsoExact, "{g}")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("= 1002 log entries");
+            assertThat(dbsize(redis)).as("nothing was written").isZero();
+            assertThat(limiter.check(500, LimitedKey.of(big, "{g}"), LimitedKey.of(alsoExact, "{g}")).allowed()).isTrue();
+            assertThat(limiter.check(1_000, LimitedKey.of(big, "{g}"), LimitedKey.of(counter, "{g}")).allowed()).isTrue();
+            // the O(1) algorithms take any cost up to their limit
+            assertThat(limiter.check(100_000, LimitedKey.of(counter, "{h}")).allowed()).isTrue();
+        }
+    }
+
+    @Test
+    void anAdmissionTrimsAtMostAThousandExpiredEntriesAndCountsStayExact(RedisServer redis) {
+        // a log of 3,000 units that has wholly expired: one admission used to remove all of it
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RatePolicy big = RatePolicy.of("long-log", 5_000, Duration.ofMinutes(1));
+        try (Redkit redkit = redkit(redis)) {
+            RedisRateLimiter limiter = (RedisRateLimiter) RateLimiter.create(redkit,
+                    RateLimiterOptions.builder().clock(clock).deniedCacheSize(0).build());
+            String key = limiter.stateKey(big, "{ivy}");
+            for (int i = 0; i < 3; i++) {
+                assertThat(limiter.check(1_000, LimitedKey.of(big, "{ivy}")).allowed()).isTrue();
+            }
+            clock.advance(Duration.ofMinutes(2));
+            long[] expected = {2_001, 1_002, 3, 4};
+            for (int i = 0; i < expected.length; i++) {
+                Decision d = limiter.check(big, "{ivy}");
+                assertThat(d.allowed()).isTrue();
+                assertThat(d.remaining()).as("only live units count").isEqualTo(5_000 - (i + 1));
+                assertThat((Long) redis.command("ZCARD", key)).as("after admission %d", i + 1).isEqualTo(expected[i]);
+            }
         }
     }
 

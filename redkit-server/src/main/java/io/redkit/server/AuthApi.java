@@ -7,6 +7,7 @@ import io.redkit.ratelimit.LimitedKey;
 import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RatePolicies;
 import io.redkit.ratelimit.RatePolicy;
+import io.redkit.ratelimit.Reservation;
 import io.redkit.server.http.ApiException;
 import io.redkit.server.http.Exchange;
 import io.redkit.server.http.Router;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
 
 /**
  * Registration, login, logout, password reset and the current user's sessions. Login counts only
- * failed attempts (per account and IP, and per IP) and a success clears the account's count;
+ * failed attempts (per account and IP, and per IP): each attempt is reserved before its password is
+ * verified, kept when it fails and released when it succeeds, and a success clears the account's count;
  * password reset answers 202 whether or not the account exists, so it reveals nothing.
  */
 final class AuthApi {
@@ -101,31 +103,44 @@ final class AuthApi {
         String email = email(body);
         String password = body.path("password").asText("");
         String ip = clientIp(ex);
-        // both keys carry the IP as hash tag: one atomic check, also on Redis Cluster
+        // both keys carry the IP as hash tag: one atomic reservation, also on Redis Cluster
         LimitedKey byIp = LimitedKey.of(loginIp, "{" + ip + "}");
         LimitedKey byAccount = LimitedKey.of(login, "{" + ip + "}:" + email);
-        // refuse while either failed-attempt limit is exhausted, without consuming anything
-        for (LimitedKey k : List.of(byAccount, byIp)) {
-            Decision d = limiter.inspect(k.policy(), k.key());
-            if (d.remaining() <= 0) {
-                throw tooMany(ex, d, k.policy());
+        // reserve the attempt before the password is verified, settle after: attempts in flight
+        // count, so concurrent guesses cannot all pass before any failure is counted
+        Reservation attempt = limiter.reserve(1, byAccount, byIp);
+        if (!attempt.allowed()) {
+            Decision d = attempt.decision();
+            if (d.reason() == Decision.Reason.FAIL_CLOSED) {
+                long seconds = Math.max(1, (d.retryAfter().toMillis() + 999) / 1000);
+                ex.response().setHeader("Retry-After", String.valueOf(seconds));
+                throw new ApiException(503, "rate_limiter_unavailable", "the login limit cannot be checked; retry in " + seconds + " s");
             }
+            throw tooMany(ex, d, d.policy());
         }
         counted(login, "allowed");
         counted(loginIp, "allowed");
-        Optional<Users.User> user = users.byEmail(email);
+        Optional<Users.User> user;
         boolean ok;
-        if (user.isPresent()) {
-            ok = Passwords.verify(password, user.get().passwordHash());
-        } else {
-            Passwords.verify(password, DUMMY_HASH); // same work as a real check: timing does not reveal accounts
-            ok = false;
+        try {
+            user = users.byEmail(email);
+            if (user.isPresent()) {
+                ok = Passwords.verify(password, user.get().passwordHash());
+            } else {
+                Passwords.verify(password, DUMMY_HASH); // same work as a real check: timing does not reveal accounts
+                ok = false;
+            }
+        } catch (Exception | Error e) {
+            attempt.release(); // no outcome: the attempt does not count
+            throw e;
         }
         if (!ok) {
-            Decision d = limiter.check(1, byAccount, byIp);
-            AUDIT.info("login-failed email={} ip={} remaining={}", email, ip, d.remaining());
+            attempt.keep();
+            AUDIT.info("login-failed email={} ip={} remaining={}", email, ip, attempt.decision().remaining());
             throw new ApiException(401, "invalid_credentials", "email or password is wrong");
         }
+        // a success does not count, and clears the account's failures (release first: see Reservation#release)
+        attempt.release();
         limiter.reset(login, byAccount.key());
         Session s = Sessions.login(ex.request(), String.valueOf(user.get().id()));
         AUDIT.info("login user={} ip={} device=\"{}\"", user.get().id(), ip, s.deviceLabel());

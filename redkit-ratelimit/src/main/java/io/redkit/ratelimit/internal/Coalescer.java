@@ -4,6 +4,8 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.redkit.core.RedisNamespace;
 import io.redkit.core.RedisScript;
+import io.redkit.ratelimit.Algorithm;
+import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RatePolicy;
 
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,11 @@ import java.util.function.LongSupplier;
  * that costs one extra concurrent call, which the script's atomicity makes harmless.
  */
 final class Coalescer {
-    /** Most checks sent in one call: bounds the script's run time and the reply's size. */
+    /**
+     * Most checks sent in one call: bounds the script's run time and the reply's size. A batch also
+     * carries at most {@link RateLimiter#MAX_EXACT_UNITS_PER_CHECK} exact-window units (one check
+     * alone may carry that many): the check that would go over leads the next batch.
+     */
     static final int MAX_BATCH = 64;
     /**
      * Lanes of a standalone Redis: calls in flight at once, each carrying a batch. More overlap
@@ -132,6 +138,11 @@ final class Coalescer {
         private final Integer id;
         private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean busy = new AtomicBoolean(true);
+        /**
+         * A check taken from the queue that did not fit the last batch's exact units; it leads the
+         * next batch. Only touched by the thread that set {@link #busy}.
+         */
+        private Pending held;
 
         Lane(Integer id) {
             this.id = id;
@@ -152,11 +163,23 @@ final class Coalescer {
         private void drain() {
             while (busy.compareAndSet(false, true)) {
                 List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, 8));
-                Pending p;
-                while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-                    if (!p.isDone()) { // a check whose caller gave up is never sent
-                        batch.add(p);
+                long units = 0;
+                Pending p = held;
+                held = null;
+                if (p == null) {
+                    p = queue.poll();
+                }
+                for (; p != null; p = batch.size() < MAX_BATCH ? queue.poll() : null) {
+                    if (p.isDone()) { // a check whose caller gave up is never sent
+                        continue;
                     }
+                    long u = p.policy.algorithm() == Algorithm.SLIDING_WINDOW ? p.cost : 0;
+                    if (!batch.isEmpty() && units + u > RateLimiter.MAX_EXACT_UNITS_PER_CHECK) {
+                        held = p; // a batch's exact entries stay within what one check may write
+                        break;
+                    }
+                    batch.add(p);
+                    units += u;
                 }
                 if (!batch.isEmpty()) {
                     send(batch);

@@ -17,6 +17,7 @@ import io.redkit.ratelimit.RateLimitListener;
 import io.redkit.ratelimit.RateLimiter;
 import io.redkit.ratelimit.RateLimiterOptions;
 import io.redkit.ratelimit.RatePolicy;
+import io.redkit.ratelimit.Reservation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link RateLimiter} on Redis: one {@code check.lua} round trip per check (concurrent checks
@@ -37,6 +39,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RedisRateLimiter implements RateLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
     private static final RedisScript CHECK = RedisScript.load(RedisRateLimiter.class, "check.lua");
+    private static final RedisScript RELEASE = RedisScript.load(RedisRateLimiter.class, "release.lua");
+    /** {@code check.lua}'s modes (ARGV[3]). */
+    private static final int CONSUME = 0;
+    private static final int INSPECT = 1;
+    private static final int RESERVE = 3;
 
     private final RedisNamespace namespace;
     private final RateLimiterOptions options;
@@ -68,32 +75,50 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public Decision check(long cost, LimitedKey... limits) {
-        String[] stateKeys = validate(cost, limits);
+        return decide(cost, limits, validate(cost, limits), false).decision();
+    }
+
+    @Override
+    public Reservation reserve(long cost, LimitedKey... limits) {
+        return decide(cost, limits, validate(cost, limits), true);
+    }
+
+    /**
+     * One check (or reservation): the denied cache, then Redis, else the failure mode. The
+     * reservation returned can give the cost back only when Redis granted it.
+     */
+    private RedisReservation decide(long cost, LimitedKey[] limits, String[] stateKeys, boolean reserve) {
         long tick = options.ticker().read();
         if (denied != null) {
             for (int i = 0; i < limits.length; i++) {
                 long until = denied.deniedUntil(stateKeys[i], cost, tick);
                 if (until != -1) {
                     Duration wait = Duration.ofNanos(until - tick);
-                    return publish(Decision.of(false, Decision.Reason.OVER_LIMIT, Decision.Source.DENIED_CACHE,
-                            limits[i].policy(), limits[i].key(), 0, wait, wait));
+                    return settled(publish(Decision.of(false, Decision.Reason.OVER_LIMIT, Decision.Source.DENIED_CACHE,
+                            limits[i].policy(), limits[i].key(), 0, wait, wait)));
                 }
             }
         }
         if (skipping && skipUntil - tick > 0) {
-            return publish(fallback(cost, limits, stateKeys, null));
+            return settled(publish(fallback(cost, limits, stateKeys, null)));
         }
+        long releases = denied == null ? 0 : denied.releases();
         List<Long> reply;
         try {
-            reply = coalescer != null && limits.length == 1 ? coalescer.check(stateKeys[0], cost, limits[0].policy())
-                    : namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, false, limits));
+            if (reserve) {
+                reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, RESERVE, limits));
+            } else if (coalescer != null && limits.length == 1) {
+                reply = coalescer.check(stateKeys[0], cost, limits[0].policy());
+            } else {
+                reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(cost, CONSUME, limits));
+            }
         } catch (RedisUnavailableException | RedisCommandException e) {
             if (e instanceof RedisCommandException && !ServerErrors.serverWide((RedisCommandException) e)) {
                 throw e; // the call is wrong (a key holding another type, a script bug): no failure mode hides it
             }
             skipUntil = options.ticker().read() + options.unavailableBackoff().toNanos();
             skipping = !options.unavailableBackoff().isZero();
-            return publish(fallback(cost, limits, stateKeys, e));
+            return settled(publish(fallback(cost, limits, stateKeys, e)));
         }
         skipping = false;
         Decision d = decode(reply, limits);
@@ -101,18 +126,102 @@ public final class RedisRateLimiter implements RateLimiter {
             for (int i = 0; i < limits.length; i++) {
                 Decision part = d.limits().get(i);
                 if (!part.allowed() && !part.retryAfter().isZero()) {
-                    denied.deny(stateKeys[i], cost, tick + part.retryAfter().toNanos(), tick);
+                    denied.deny(stateKeys[i], cost, tick + part.retryAfter().toNanos(), tick, releases);
                 }
             }
         }
-        return publish(d);
+        publish(d);
+        if (!reserve || !d.allowed()) {
+            return settled(d);
+        }
+        int tokens = 2 + 4 * limits.length;
+        Object[] args = new Object[2 + 4 * limits.length];
+        args[1] = cost;
+        for (int i = 0; i < limits.length; i++) {
+            args[2 + 4 * i] = limits[i].policy().algorithm().scriptCode();
+            args[3 + 4 * i] = limits[i].policy().windowMicros();
+            args[4 + 4 * i] = reply.get(tokens + 2 * i);
+            args[5 + 4 * i] = reply.get(tokens + 2 * i + 1);
+        }
+        return new RedisReservation(d, stateKeys, args);
+    }
+
+    private RedisReservation settled(Decision d) {
+        return new RedisReservation(d, null, null);
+    }
+
+    /** {@link Reservation} of this limiter; {@code releaseArgs} is null when there is nothing to give back. */
+    private final class RedisReservation implements Reservation {
+        private final Decision decision;
+        private final String[] stateKeys;
+        /** {@code release.lua}'s arguments, {@code now} (ARGV[1]) left to fill in. */
+        private final Object[] releaseArgs;
+        private final AtomicBoolean settled;
+
+        RedisReservation(Decision decision, String[] stateKeys, Object[] releaseArgs) {
+            this.decision = decision;
+            this.stateKeys = stateKeys;
+            this.releaseArgs = releaseArgs;
+            this.settled = new AtomicBoolean(releaseArgs == null);
+        }
+
+        @Override
+        public Decision decision() {
+            return decision;
+        }
+
+        @Override
+        public boolean release() {
+            return settled.compareAndSet(false, true) && refund(stateKeys, releaseArgs);
+        }
+
+        @Override
+        public void keep() {
+            settled.set(true);
+        }
+
+        @Override
+        public boolean settled() {
+            return settled.get();
+        }
+
+        @Override
+        public String toString() {
+            return "Reservation[" + decision + (settled.get() ? ", settled]" : ", unsettled]");
+        }
+    }
+
+    /**
+     * Runs {@code release.lua}, then forgets the keys in the denied cache, where no denial decided
+     * before the release is kept (see {@link DeniedCache#deny}); never throws (a failed refund
+     * leaves the cost counted).
+     */
+    private boolean refund(String[] stateKeys, Object[] args) {
+        if (skipping && skipUntil - options.ticker().read() > 0) {
+            LOG.debug("rate-limit reservation not released: Redis is being skipped after a recent failure");
+            return false;
+        }
+        Object[] withNow = args.clone();
+        withNow[0] = nowArg();
+        try {
+            namespace.evalSync(RELEASE, ScriptOutputType.INTEGER, stateKeys, withNow);
+        } catch (RuntimeException e) {
+            LOG.warn("rate-limit reservation not released, its cost stays counted: {}", e.toString());
+            return false;
+        }
+        if (denied != null) {
+            for (String k : stateKeys) {
+                denied.released(k);
+            }
+        }
+        return true;
     }
 
     @Override
     public Decision inspect(RatePolicy policy, String key) {
         LimitedKey lk = LimitedKey.of(policy, key);
         String[] stateKeys = {keys.stateKey(policy, key)};
-        List<Long> reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(1, true, lk));
+        List<Long> reply = namespace.evalSync(CHECK, ScriptOutputType.MULTI, stateKeys, scriptArgs(1, INSPECT, lk));
         return decode(reply, lk);
     }
 
@@ -190,9 +299,16 @@ public final class RedisRateLimiter implements RateLimiter {
         String[] stateKeys = new String[limits.length];
         Set<String> seen = limits.length > 1 ? new HashSet<>() : null;
         int slot = -1;
+        int exact = 0;
         for (int i = 0; i < limits.length; i++) {
             LimitedKey lk = Checks.notNull(limits[i], "limits[" + i + "]");
             RatePolicy p = lk.policy();
+            if (p.algorithm() == Algorithm.SLIDING_WINDOW && cost * ++exact > MAX_EXACT_UNITS_PER_CHECK) {
+                throw new IllegalArgumentException("cost " + cost + " x " + exact + " exact sliding-window limit(s) = " + cost * exact
+                        + " log entries in one check, above " + MAX_EXACT_UNITS_PER_CHECK
+                        + " (RateLimiter.MAX_EXACT_UNITS_PER_CHECK): the exact window writes one entry per unit; use a smaller cost,"
+                        + " or algorithm sliding-counter or gcra, whose work does not grow with the cost");
+            }
             long max = p.algorithm() == Algorithm.GCRA ? p.burst() : p.limit();
             if (cost > max) {
                 throw new IllegalArgumentException("cost " + cost + " exceeds what policy " + p.name() + " can ever admit at once ("
@@ -214,11 +330,11 @@ public final class RedisRateLimiter implements RateLimiter {
         return stateKeys;
     }
 
-    private Object[] scriptArgs(long cost, boolean inspect, LimitedKey... limits) {
+    private Object[] scriptArgs(long cost, int mode, LimitedKey... limits) {
         Object[] args = new Object[3 + 4 * limits.length];
         args[0] = nowArg();
         args[1] = cost;
-        args[2] = inspect ? 1 : 0;
+        args[2] = mode;
         for (int i = 0; i < limits.length; i++) {
             RatePolicy p = limits[i].policy();
             args[3 + 4 * i] = p.algorithm().scriptCode();

@@ -8,7 +8,8 @@
 -- KEYS[i]    state key of limit i; all keys share one hash tag (one Cluster slot)
 -- ARGV[1]    now in integer microseconds, or -1 to read the Redis server's TIME
 -- ARGV[2]    cost: units the request takes from every limit (>= 1)
--- ARGV[3]    1 = inspect only (write nothing), 0 = consume when every limit admits
+-- ARGV[3]    1 = inspect only (write nothing), 0 = consume when every limit admits, 3 = reserve:
+--            as 0, with the settle tokens below appended to the reply
 -- ARGV[4+4(i-1) .. 7+4(i-1)] for limit i:
 --            algorithm (1 exact sliding window, 2 sliding window counter, 3 GCRA),
 --            limit (units per window), window in microseconds, burst (GCRA only, else 0)
@@ -17,6 +18,10 @@
 --            remaining counts after this request's cost when it was consumed;
 --            reset-after is the time until the limit is wholly available again;
 --            retry-after is 0 when limit i admits the request, else the wait until it would.
+--            Reserve (ARGV[3] = 3) appends, for each limit i, two tokens release.lua needs to give
+--            the cost back (0, 0 when nothing was taken): exact window: the score the units were
+--            recorded at, 0; counter: the start of the bucket they were added to, 0; GCRA: the TAT
+--            written, and how far this request moved it.
 --
 -- Batch (ARGV[3] = 2): ARGV[2] = the number of checks m; check j's state key is KEYS[j] (keys may
 -- repeat; on Cluster all share one slot) and its cost, algorithm, limit, window and burst are
@@ -37,8 +42,9 @@
 --      steps back can neither merge two units nor let an earlier trim hide a unit from a later
 --      window. Expired entries are trimmed only by an
 --      admitted request (whose score is >= the now it trimmed with), and only when there may be
---      some and the log would otherwise grow past `peek` entries (below) or past the limit: it never
---      holds more than `limit` entries, and expired ones only in a log of at most `peek`.
+--      some and the log would otherwise grow past `peek` entries (below) or past the limit, at most
+--      MAX_TRIM per admission (the oldest): it never holds more than `limit` entries, and expired
+--      ones only in a log of at most `peek` or, above a limit of MAX_TRIM, while a trim is under way.
 --      PEXPIRE = newest score + window, so an idle key goes when its last unit leaves the window.
 --      One read, ZREVRANGE of the newest `peek` entries, gives the count, the newest entry and the
 --      entry a denied request waits for; only a longer log needs ZCOUNT (and ZREVRANGE at one rank
@@ -62,6 +68,9 @@
 -- now and then, and little wasted on a busy key's long log, which ZCOUNT counts instead
 local SMALL_LIMIT = 8
 local LONG_PEEK = 4
+-- the most expired exact-window entries one admission removes: with RateLimiter's
+-- MAX_EXACT_UNITS_PER_CHECK (1,000) as the most it adds, one check's writes stay bounded
+local MAX_TRIM = 1000
 
 -- the score of an exact-window entry, from its member: "<score>" or "<score>:<unit>". Reading the
 -- members alone spares Redis formatting every score as a double and halves the reply.
@@ -154,7 +163,7 @@ local function counter_retry(cur, c, p, limit, cost, window, now)
   return math.ceil(at - now) + 1
 end
 
-local function check(now, cost, inspect, keys, args, first, out)
+local function check(now, cost, inspect, keys, args, first, out, tokens)
   local n = #keys
 
   -- phase 1: evaluate every limit, write nothing
@@ -252,7 +261,17 @@ local function check(now, cost, inspect, keys, args, first, out)
       local newest = s.newest
       if commit then
         if s.trim then
-          redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+          if s.limit <= MAX_TRIM then
+            -- the log holds at most `limit` entries: one trim removes at most MAX_TRIM
+            redis.call('ZREMRANGEBYSCORE', s.key, '-inf', now - s.window)
+          else
+            -- a longer log (after an idle spell all of it may have expired): the oldest MAX_TRIM
+            -- expired entries, the rest by later admissions (each removes at least the cost it adds,
+            -- so the log still never outgrows the limit)
+            local expired = redis.call('ZCOUNT', s.key, '-inf', now - s.window)
+            if expired > MAX_TRIM then expired = MAX_TRIM end
+            if expired > 0 then redis.call('ZREMRANGEBYRANK', s.key, 0, expired - 1) end
+          end
         end
         local at = now
         if newest >= at then at = newest + 1 end
@@ -275,6 +294,7 @@ local function check(now, cost, inspect, keys, args, first, out)
         end
         redis.call('PEXPIRE', s.key, ms_ceil(at + s.window - now))
         newest = at
+        if tokens then tokens[#tokens + 1] = at; tokens[#tokens + 1] = 0 end
       end
       remaining = s.limit - s.count - taken
       if s.count + taken > 0 then reset = newest + s.window - now else reset = 0 end
@@ -288,6 +308,7 @@ local function check(now, cost, inspect, keys, args, first, out)
         else
           set_string(s.key, state, ms_ceil(s.cur + 2 * s.window - now))
         end
+        if tokens then tokens[#tokens + 1] = s.cur; tokens[#tokens + 1] = 0 end
       end
       remaining = math.floor(s.limit - s.est - taken)
       if c > 0 then reset = s.cur + 2 * s.window - now
@@ -299,6 +320,7 @@ local function check(now, cost, inspect, keys, args, first, out)
       if commit then
         tat = s.newtat
         set_string(s.key, tat, ms_ceil(tat - now))
+        if tokens then tokens[#tokens + 1] = s.newtat; tokens[#tokens + 1] = s.newtat - s.tat end
       end
       remaining = math.floor((s.tolerance - (tat - now)) / s.t + 0.000001)
       reset = math.ceil(tat - now)
@@ -401,6 +423,10 @@ if ARGV[3] == '2' then
     end
   end
   flush_strings()
+elseif ARGV[3] == '3' then
+  local tokens = {}
+  check(now, tonumber(ARGV[2]), false, KEYS, ARGV, 4, out, tokens)
+  for i = 1, 2 * #KEYS do out[#out + 1] = tokens[i] or 0 end
 else
   check(now, tonumber(ARGV[2]), ARGV[3] == '1', KEYS, ARGV, 4, out)
 end
