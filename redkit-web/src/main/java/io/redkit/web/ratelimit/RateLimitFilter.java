@@ -114,6 +114,7 @@ public final class RateLimitFilter implements Filter {
             if (key == null) {
                 continue;
             }
+            key = bounded(key);
             if (subject == null) {
                 subject = "{" + key + "}";
                 limits.add(LimitedKey.of(l.policy(), subject));
@@ -281,6 +282,27 @@ public final class RateLimitFilter implements Filter {
                 throw new IllegalArgumentException("a rate-limit filter needs at least one route");
             }
             return new RateLimitFilter(this);
+        }
+    }
+
+    /** Resolved keys longer than this are limited under their SHA-256 digest instead. */
+    static final int MAX_RESOLVED_KEY_LENGTH = 200;
+
+    /**
+     * The key as resolved, or, when a client made it longer than {@link #MAX_RESOLVED_KEY_LENGTH}
+     * characters (a hostile header or parameter), {@code "#"} and its SHA-256 digest: still one key
+     * per value, so a long value is limited like any other, never an error and never a way around.
+     */
+    static String bounded(String key) {
+        if (key.length() <= MAX_RESOLVED_KEY_LENGTH) {
+            return key;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "#" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
     }
 }

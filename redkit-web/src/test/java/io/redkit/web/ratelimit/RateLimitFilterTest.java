@@ -252,6 +252,19 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aResolvedKeyLongerThanAnyLimitedKeyIsStillLimitedNeverA500(RedisServer redis) throws Exception {
+        start(redis, RateLimitFilter.builder(limiter(redis))
+                .route(RateLimitRoute.builder("/api/*").limit(RatePolicy.of("per-key", 1, Duration.ofMinutes(1)),
+                        KeyResolvers.header("X-API-Key")).build()));
+        String huge = "k".repeat(4000);
+        String other = "k".repeat(3999) + "j";
+        assertThat(get("/api/a", "X-API-Key", huge).statusCode()).isEqualTo(200);
+        assertThat(get("/api/a", "X-API-Key", huge).statusCode()).isEqualTo(429);
+        assertThat(get("/api/a", "X-API-Key", other).statusCode()).isEqualTo(200); // its own key, not a collision
+        assertThat(get("/api/a", "X-API-Key", other).statusCode()).isEqualTo(429);
+    }
+
+    @Test
     void whenRedisIsDownFailOpenPassesAndFailClosedAnswers503(RedisServer redis) throws Exception {
         RatePolicy open = RatePolicy.builder("open").limit(1).window(Duration.ofMinutes(1)).failureMode(FailureMode.OPEN).build();
         RatePolicy closed = RatePolicy.builder("closed").limit(1).window(Duration.ofMinutes(1)).failureMode(FailureMode.CLOSED).build();
